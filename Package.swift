@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// The shop: a Swift port of the classic Django online shop, served by a
+// FastCGI worker pool behind nginx. See README.md for the layout.
+import PackageDescription
+
+let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "shop",
+    products: [
+        .executable(name: "shop", targets: ["ShopCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian, one module map each.
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a warning.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+
+        // Infrastructure.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "Pool", dependencies: ["FastCGI"]),
+        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", mustache]),
+
+        // The apps, as in Django.
+        .target(name: "Shop", dependencies: ["Web", "Postgres"]),
+        .target(name: "Cart", dependencies: ["Web", "Postgres", "Shop"]),
+        .target(name: "Orders", dependencies: ["Web", "Postgres", "Shop", "Cart"]),
+
+        // The project: wires the apps into one Application (Django's project urls.py and settings).
+        .target(name: "Site", dependencies: ["Web", "Postgres", "Shop", "Cart", "Orders"]),
+
+        // The `shop` command: serve, migrate, createsuperuser, loaddemo, clearsessions.
+        .executableTarget(
+            name: "ShopCLI",
+            dependencies: ["Postgres", "FastCGI", "Pool", "Web", "Site", argumentParser]
+        ),
+
+        // Tests. TestSupport holds the fixtures the suites share (database, processes).
+        .target(name: "TestSupport", dependencies: ["Postgres", "Web", "Site"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["Shop", "Cart", "Orders", "Web", "Site", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres"]),
+    ]
+)

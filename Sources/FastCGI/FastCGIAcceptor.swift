@@ -1,0 +1,172 @@
+import CFastCGI
+import Glibc
+
+/// One worker's accept loop over libfcgi. Not thread-safe: one worker, one thread, one request.
+///
+///     while !context.shouldStop, acceptor.accept() {
+///         context.requestStarted()
+///         ... acceptor.parameters, acceptor.readBody(limit:), acceptor.respond(...)
+///         acceptor.finish()
+///         context.requestFinished()
+///     }
+public final class FastCGIAcceptor {
+    /// Heap-allocated because libfcgi's streams keep pointers back into the request.
+    private let request: UnsafeMutablePointer<FCGX_Request>
+    private var inRequest = false
+    private var cachedParameters: [String: String]?
+
+    public init(listeningSocket fd: Int32) throws {
+        guard FCGX_Init() == 0 else { throw FastCGIError("FastCGI: libfcgi failed to initialise") }
+        request = .allocate(capacity: 1)
+        request.initialize(to: FCGX_Request())
+        guard FCGX_InitRequest(request, fd, 0) == 0 else {
+            request.deallocate()
+            throw FastCGIError("FastCGI: FCGX_InitRequest failed on fd \(fd)")
+        }
+    }
+
+    deinit {
+        finish()
+        FCGX_Free(request, 1)
+        request.deallocate()
+    }
+
+    /// Blocks until the next request; false when the worker should stop (accept failed or the
+    /// listening socket was withdrawn by a shutdown signal). Finishes the previous request.
+    public func accept() -> Bool {
+        cachedParameters = nil
+        inRequest = false
+        // FCGX_Accept_r retries EINTR itself; it fails only when accept() really fails.
+        let rc = FCGX_Accept_r(request)
+        guard rc >= 0 else {
+            let code = -rc
+            // ENOTSOCK/EBADF/EINVAL are what a worker sees after its shutdown signal; stay quiet then.
+            if code != ENOTSOCK && code != EBADF && code != EINVAL {
+                logToStderr("fastcgi: accept failed in worker \(getpid()): \(String(cString: strerror(code)))")
+            }
+            return false
+        }
+        inRequest = true
+        return true
+    }
+
+    /// The CGI parameters of the current request, copied out of libfcgi once per request.
+    public var parameters: [String: String] {
+        if let cachedParameters { return cachedParameters }
+        let copied = copyParameters()
+        cachedParameters = copied
+        return copied
+    }
+
+    /// One parameter without building the whole dictionary.
+    public func parameter(_ name: String) -> String? {
+        guard inRequest, let envp = request.pointee.envp, let value = FCGX_GetParam(name, envp) else {
+            return nil
+        }
+        return String(cString: value)
+    }
+
+    /// Reads the request body: CONTENT_LENGTH bytes, or until EOF when there is no length.
+    /// A body over `limit` is drained and dropped, so the response can still go out cleanly.
+    public func readBody(limit: Int) -> (body: [UInt8], tooLarge: Bool) {
+        guard inRequest, let input = request.pointee.in else { return ([], false) }
+        let declared = parameter("CONTENT_LENGTH").flatMap { Int($0) }
+        if let declared {
+            if declared <= 0 { return ([], false) }
+            if declared > limit {
+                drain(input)
+                return ([], true)
+            }
+            return (readUpTo(declared, from: input), false)
+        }
+        // No length (rare behind nginx): read to EOF, one byte past the limit to detect overflow.
+        let body = readUpTo(limit + 1, from: input)
+        if body.count > limit {
+            drain(input)
+            return ([], true)
+        }
+        return (body, false)
+    }
+
+    /// Writes the status line, headers, blank line and body. Small responses go out in one
+    /// FCGX_PutStr; large bodies get a second call rather than a copy.
+    public func respond(status: Int, reason: String, headers: [(name: String, value: String)], body: [UInt8]) {
+        guard inRequest, let output = request.pointee.out else { return }
+        var head = ResponseHead.encode(status: status, reason: reason, headers: headers)
+        if body.count <= 16 * 1024 {
+            head.append(contentsOf: body)
+            put(head, to: output)
+        } else {
+            put(head, to: output)
+            put(body, to: output)
+        }
+    }
+
+    /// Finishes the current request: flushes the response and closes nginx's connection.
+    public func finish() {
+        guard inRequest else { return }
+        inRequest = false
+        cachedParameters = nil
+        FCGX_Finish_r(request)
+    }
+
+    // MARK: - Private
+
+    private func copyParameters() -> [String: String] {
+        guard inRequest, var entry = request.pointee.envp else { return [:] }
+        var result: [String: String] = [:]
+        result.reserveCapacity(40)
+        // envp is a NULL-terminated array of "NAME=value" C strings; walk it once.
+        while let cString = entry.pointee {
+            let length = strlen(cString)
+            cString.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+                let all = UnsafeBufferPointer(start: bytes, count: length)
+                if let equals = all.firstIndex(of: UInt8(ascii: "=")) {
+                    let name = String(decoding: UnsafeBufferPointer(rebasing: all[..<equals]), as: UTF8.self)
+                    let value = String(decoding: UnsafeBufferPointer(rebasing: all[(equals + 1)...]), as: UTF8.self)
+                    result[name] = value
+                }
+            }
+            entry += 1
+        }
+        return result
+    }
+
+    private func readUpTo(_ count: Int, from input: UnsafeMutablePointer<FCGX_Stream>) -> [UInt8] {
+        var filled = 0
+        let body = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            while filled < count {
+                let chunk = Int32(min(count - filled, 1 << 20))
+                let got = (buffer.baseAddress! + filled).withMemoryRebound(to: CChar.self, capacity: Int(chunk)) {
+                    FCGX_GetStr($0, chunk, input)
+                }
+                if got <= 0 { break }
+                filled += Int(got)
+            }
+            initialized = filled
+        }
+        return body
+    }
+
+    private func drain(_ input: UnsafeMutablePointer<FCGX_Stream>) {
+        // Bounded by nginx's client_max_body_size; reading it all keeps the connection clean.
+        var scratch = [CChar](repeating: 0, count: 64 * 1024)
+        let size = Int32(scratch.count)
+        while scratch.withUnsafeMutableBufferPointer({ FCGX_GetStr($0.baseAddress, size, input) }) > 0 {}
+    }
+
+    private func put(_ bytes: [UInt8], to output: UnsafeMutablePointer<FCGX_Stream>) {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+            base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                _ = FCGX_PutStr($0, Int32(buffer.count), output)
+            }
+        }
+    }
+}
+
+func logToStderr(_ line: String) {
+    var text = line
+    text.append("\n")
+    text.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}

@@ -1,0 +1,38 @@
+import Web
+
+/// The catalog app, as Django's `shop`: its tables and its URLs.
+public enum ShopApp {
+    public static let migrations: [Migration] = [
+        Migration(app: "shop", name: "0001_initial", sql: """
+            CREATE TABLE shop_category (
+                id bigserial PRIMARY KEY,
+                name varchar(200) NOT NULL,
+                slug varchar(200) NOT NULL UNIQUE
+            );
+            CREATE INDEX shop_category_name_idx ON shop_category (name);
+            CREATE TABLE shop_product (
+                id bigserial PRIMARY KEY,
+                category_id bigint NOT NULL REFERENCES shop_category (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                name varchar(200) NOT NULL,
+                slug varchar(200) NOT NULL,
+                image varchar(100) NOT NULL DEFAULT '',
+                description text NOT NULL DEFAULT '',
+                price numeric(10, 2) NOT NULL CHECK (price >= 0),
+                available boolean NOT NULL DEFAULT true,
+                created timestamptz NOT NULL DEFAULT now(),
+                updated timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX shop_product_category_id_idx ON shop_product (category_id);
+            CREATE INDEX shop_product_id_slug_idx ON shop_product (id, slug);
+            CREATE INDEX shop_product_name_idx ON shop_product (name);
+            CREATE INDEX shop_product_created_idx ON shop_product (created);
+            """),
+    ]
+
+    /// The catalog's URLs. They go last: `/{category_slug}/` would match `/cart/`.
+    public static func registerRoutes(_ router: inout Router) {
+        router.get("/", ShopViews.productList)
+        router.get("/{category_slug}/", ShopViews.productList)
+        router.get("/{id:int}/{slug}/", ShopViews.productDetail)
+    }
+}

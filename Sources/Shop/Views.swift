@@ -1,0 +1,71 @@
+import Web
+
+/// The catalog's views: Django shop's `product_list` and `product_detail`.
+public enum ShopViews {
+    /// `GET /` and `GET /{category_slug}/`.
+    public static func productList(_ context: RequestContext) throws -> Response {
+        let catalog = Catalog(database: context.database)
+        var category: Category?
+        if let slug = context.parameters["category_slug"] {
+            guard let found = try catalog.category(slug: slug) else { throw HTTPError.notFound("No category \(slug).") }
+            category = found
+        }
+        let categories = try catalog.categories()
+        let products = try catalog.availableProducts(in: category)
+        var values: [String: Any] = [
+            "title": category?.name ?? "Products",
+            "all_selected": category == nil,
+            "categories": categories.map { item in
+                ["name": item.name, "url": item.url, "selected": item.id == category?.id] as [String: Any]
+            },
+            "products": products.map(ShopViewModels.productCard),
+            "has_products": !products.isEmpty,
+        ]
+        // Only set when present: mustache treats a nil stored in [String: Any] as true.
+        if let category { values["category"] = ["name": category.name, "url": category.url] }
+        return try context.render("shop/product/list", values)
+    }
+
+    /// `GET /{id}/{slug}/`: the product with the add-to-cart form.
+    public static func productDetail(_ context: RequestContext) throws -> Response {
+        let id = try context.intParameter("id")
+        guard let slug = context.parameters["slug"],
+              let product = try Catalog(database: context.database).availableProduct(id: id, slug: slug)
+        else { throw HTTPError.notFound("No such product.") }
+        var values = ShopViewModels.productCard(product)
+        values["description_paragraphs"] = product.description
+            .split(separator: "\n", omittingEmptySubsequences: true).map { ["text": String($0)] }
+        return try context.render("shop/product/detail", [
+            "title": product.name,
+            "product": values,
+            "add_form": AddToCartForm.viewModel(productID: product.id),
+        ])
+    }
+}
+
+/// The detail page's add-to-cart form (Django's CartAddProductForm): a
+/// quantity select 1...20 and a hidden `override`.
+public enum AddToCartForm {
+    public static let quantities = 1...20
+
+    public static func viewModel(productID: Int, quantity: Int = 1, override: Bool = false) -> [String: Any] {
+        [
+            "action": "/cart/add/\(productID)/",
+            "override": override ? "True" : "False",
+            "quantity_choices": quantities.map { ["value": $0, "selected": $0 == quantity] as [String: Any] },
+        ]
+    }
+}
+
+enum ShopViewModels {
+    static func productCard(_ product: Product) -> [String: Any] {
+        [
+            "id": product.id,
+            "name": product.name,
+            "url": product.url,
+            "image_url": product.imageURL,
+            "has_image": !product.image.isEmpty,
+            "price": PriceFormat.dollars(product.price),
+        ]
+    }
+}

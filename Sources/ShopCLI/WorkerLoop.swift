@@ -1,0 +1,64 @@
+import FastCGI
+import Foundation
+import Pool
+import Site
+import Web
+
+/// One worker: accept a request from nginx, hand it to the application,
+/// write the response, log one line; until the pool tells it to stop.
+struct WorkerLoop {
+    let settings: Settings
+    let templates: TemplateRenderer
+    let socket: Int32
+    let worker: WorkerContext
+
+    func run() {
+        let application: Application
+        let acceptor: FastCGIAcceptor
+        do {
+            application = try Site.makeApplication(settings: settings, templates: templates)
+            acceptor = try FastCGIAcceptor(listeningSocket: socket)
+        } catch {
+            Log.error("worker cannot start: \(error)")
+            exit(1)
+        }
+        let worker = self.worker
+        application.services.poolStatus = {
+            let status = worker.status()
+            return [
+                "workers": status.workers, "busy": status.busy, "idle": status.idle,
+                "requests_served": status.requestsServed, "restarts": status.restarts,
+                "uptime_seconds": status.uptimeSeconds, "pids": status.pids.map(Int.init),
+            ]
+        }
+        while !worker.shouldStop && acceptor.accept() {
+            worker.requestStarted()
+            let started = DispatchTime.now().uptimeNanoseconds
+            let (body, tooLarge) = acceptor.readBody(limit: settings.maxBodySize)
+            let request = Request(cgiParameters: acceptor.parameters, body: body, bodyTooLarge: tooLarge)
+            let response = application.handle(request)
+            acceptor.respond(status: response.status, reason: Response.reasonPhrase(response.status),
+                             headers: response.headers, body: response.body)
+            acceptor.finish()
+            worker.requestFinished()
+            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+            AccessLog.write(request: request, status: response.status, milliseconds: milliseconds,
+                            pid: worker.pid, statements: application.statementCount)
+        }
+    }
+}
+
+/// One line per request: method, path, status, milliseconds, worker pid, SQL statement count.
+enum AccessLog {
+    static func write(request: Request, status: Int, milliseconds: Double, pid: Int32, statements: Int) {
+        let line = "\(request.method) \(printable(request.fullPath)) \(status) \(String(format: "%.2f", milliseconds))ms pid=\(pid) sql=\(statements)\n"
+        var bytes = Array(line.utf8)
+        bytes.withUnsafeMutableBytes { _ = Foundation.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// A path cannot forge log lines: control characters become `?`.
+    static func printable(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+    }
+}

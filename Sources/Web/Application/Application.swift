@@ -1,0 +1,123 @@
+import Foundation
+import Postgres
+
+/// The request pipeline of one worker, as Django's middleware stack:
+/// allowed hosts, body limit, routing, CSRF, the view, then messages and the
+/// session are saved and the cookies set. `handle` never throws: every error
+/// becomes a page (4xx for the client's faults, 503 while the database is
+/// unreachable, a logged 500 with a request id otherwise).
+public final class Application {
+    public let services: Services
+    private let router: Router
+
+    public init(services: Services, router: Router) {
+        self.services = services
+        self.router = router
+    }
+
+    /// How many SQL statements the last request ran (for the access log).
+    public var statementCount: Int { services.database.log.count }
+
+    public func handle(_ request: Request) -> Response {
+        services.database.log.reset()
+        var response = dispatch(request)
+        for (name, value) in Application.securityHeaders where response.header(name) == nil {
+            response.headers.append((name, value))
+        }
+        if request.method == "HEAD" { response.body = [] }
+        return response
+    }
+
+    /// Django's SecurityMiddleware and XFrameOptionsMiddleware defaults.
+    static let securityHeaders = [
+        ("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"), ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+
+    private func dispatch(_ request: Request) -> Response {
+        guard isAllowedHost(request.host) else {
+            return errorPage(400, "Invalid HTTP_HOST header: '\(request.headers["host"] ?? "")'.", context: nil)
+        }
+        if request.bodyTooLarge {
+            return errorPage(413, "The request body is too large.", context: nil)
+        }
+        let view: View
+        let parameters: [String: String]
+        switch router.match(method: request.method, path: request.path) {
+        case .found(let found, let captured):
+            view = found
+            parameters = captured
+        case .appendSlash where request.method == "GET" || request.method == "HEAD":
+            let target = request.path + "/" + (request.queryString.isEmpty ? "" : "?" + request.queryString)
+            return .redirect(to: target, status: 301)
+        case .methodNotAllowed(let allowed):
+            var response = errorPage(405, "Method \(request.method) is not allowed here.", context: nil)
+            response.headers.append(("Allow", allowed.sorted().joined(separator: ", ")))
+            return response
+        case .appendSlash, .notFound:
+            return errorPage(404, "The page \(request.path) does not exist.", context: RequestContext(request: request, services: services))
+        }
+
+        let context = RequestContext(request: request, services: services, parameters: parameters)
+        var response: Response
+        do {
+            if request.isUnsafeMethod, let reason = try csrfRejection(context) {
+                return errorPage(403, "CSRF verification failed. Request aborted. \(reason)", context: context)
+            }
+            response = try view(context)
+        } catch {
+            response = errorResponse(for: error, context: context)
+        }
+        do {
+            try SessionMiddleware.finish(context, response: &response)
+            if context.csrf.cookieNeedsUpdate, let secret = context.csrf.cookieValue {
+                response.setCookie(SetCookie(name: CSRF.cookieName, value: secret, maxAge: 31_449_600,
+                                             secure: services.settings.csrfCookieSecure, sameSite: "Lax"))
+                SessionMiddleware.appendVary(&response, "Cookie")
+            }
+        } catch {
+            response = errorResponse(for: error, context: nil)
+        }
+        return response
+    }
+
+    private func csrfRejection(_ context: RequestContext) throws -> String? {
+        let request = context.request
+        if let origin = request.headers["origin"], origin != "null" {
+            let expected = (request.isSecure ? "https://" : "http://") + (request.headers["host"] ?? "")
+            if origin != expected { return "Origin checking failed - \(origin) does not match any trusted origins." }
+        }
+        var submitted = request.headers[CSRF.headerName]
+        if submitted == nil { submitted = try context.form()[CSRF.formField] }
+        return context.csrf.rejectionReason(submittedToken: submitted)
+    }
+
+    private func isAllowedHost(_ host: String) -> Bool {
+        let host = host.lowercased()
+        for pattern in services.settings.allowedHosts {
+            let pattern = pattern.lowercased()
+            if pattern == "*" || pattern == host { return true }
+            // ".example.com" matches example.com and its subdomains, as in Django.
+            if pattern.hasPrefix("."), host == pattern.dropFirst() || host.hasSuffix(pattern) { return true }
+        }
+        return false
+    }
+
+    private func errorResponse(for error: Error, context: RequestContext?) -> Response {
+        switch error {
+        case let error as HTTPError:
+            return errorPage(error.status, error.message, context: context)
+        case let error as PostgresError where error.isConnectionFailure:
+            Log.error("database unavailable: \(error)")
+            return errorPage(503, "The shop cannot reach its database right now. Please try again in a moment.", context: nil)
+        default:
+            let requestID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+            Log.error("request \(requestID) failed: \(context?.request.method ?? "") \(context?.request.fullPath ?? ""): \(error)")
+            return errorPage(500, "Something went wrong on our side (request id \(requestID)).", context: nil)
+        }
+    }
+
+    private func errorPage(_ status: Int, _ message: String, context: RequestContext?) -> Response {
+        ErrorPages.response(status: status, message: message, context: context, services: services)
+    }
+}

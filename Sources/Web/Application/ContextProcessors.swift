@@ -1,0 +1,56 @@
+import Foundation
+import Mustache
+import Postgres
+
+/// A context processor: values every template sees (Django's TEMPLATES
+/// 'context_processors'). Apps add their own, like the cart's.
+public typealias ContextProcessor = (RequestContext) throws -> [String: Any]
+
+public struct ContextProcessors {
+    private var processors: [ContextProcessor] = [
+        ContextProcessors.request, ContextProcessors.user, ContextProcessors.messages,
+        ContextProcessors.csrfToken, ContextProcessors.debug,
+    ]
+
+    public mutating func append(_ processor: @escaping ContextProcessor) { processors.append(processor) }
+
+    func values(for context: RequestContext) throws -> [String: Any] {
+        var values: [String: Any] = [:]
+        for processor in processors {
+            for (name, value) in try processor(context) { values[name] = value }
+        }
+        return values
+    }
+
+    static func request(_ context: RequestContext) -> [String: Any] {
+        ["request": ["path": context.request.path, "full_path": context.request.fullPath, "method": context.request.method]]
+    }
+
+    /// Anonymous until the admin's authentication exists.
+    static func user(_ context: RequestContext) -> [String: Any] {
+        ["user": ["is_authenticated": false, "is_staff": false, "username": ""] as [String: Any]]
+    }
+
+    static func messages(_ context: RequestContext) -> [String: Any] {
+        let list = context.messages.consume()
+        return [
+            "messages": list.map { ["level": $0.level.rawValue, "tags": $0.level.rawValue, "message": $0.text] },
+            "has_messages": !list.isEmpty,
+        ]
+    }
+
+    /// A lambda, so the token (and the csrftoken cookie) is made only for pages that show a form.
+    static func csrfToken(_ context: RequestContext) -> [String: Any] {
+        let csrf = context.csrf
+        return ["csrf_token": MustacheLambda { csrf.token() }]
+    }
+
+    static func debug(_ context: RequestContext) -> [String: Any] {
+        ["debug": context.settings.debug]
+    }
+
+    /// Each SQL statement of the request with its time, for the page foot under DEBUG.
+    static func sqlQueries(_ log: StatementLog) -> [[String: Any]] {
+        log.entries.map { ["sql": $0.sql, "time": String(format: "%.3f", $0.milliseconds / 1000)] }
+    }
+}

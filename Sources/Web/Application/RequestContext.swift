@@ -1,0 +1,69 @@
+import Postgres
+
+/// Everything a view needs about one request: the request, the worker's
+/// services (database, templates, settings), and the per-request state the
+/// middleware set up (session, CSRF, messages, URL parameters).
+public final class RequestContext {
+    public let request: Request
+    public let services: Services
+    public let session: Session
+    public let csrf: CSRF
+    public let messages: Messages
+    /// Values captured by the URL pattern (`{id:int}` → "42").
+    public var parameters: [String: String]
+    /// Per-request memo for apps (the cart keeps its loaded lines here so the
+    /// view and the context processor share one query).
+    public var memo: [String: Any] = [:]
+
+    public var database: PostgresConnection { services.database }
+    public var settings: Settings { services.settings }
+
+    public init(request: Request, services: Services, parameters: [String: String] = [:]) {
+        self.request = request
+        self.services = services
+        self.parameters = parameters
+        let cookies = request.cookies
+        self.session = Session(
+            store: services.sessionStore,
+            cookieKey: cookies[services.settings.sessionCookieName],
+            cookieVersion: cookies[services.settings.sessionCookieName + SessionMiddleware.versionCookieSuffix].flatMap { Int64($0) }
+        )
+        self.csrf = CSRF(cookieValue: cookies[CSRF.cookieName])
+        self.messages = Messages(session: session)
+    }
+
+    /// An integer URL parameter; the router already checked its digits.
+    public func intParameter(_ name: String) throws -> Int {
+        guard let text = parameters[name], let value = Int(text) else { throw HTTPError.notFound() }
+        return value
+    }
+
+    /// The query string's fields.
+    public var query: FormData { (try? FormData.parse(urlencoded: request.queryString)) ?? FormData() }
+
+    private var parsedForm: FormData?
+
+    /// The POST body's fields (urlencoded). Broken encoding is a 400.
+    public func form() throws -> FormData {
+        if let parsedForm { return parsedForm }
+        let type = request.headers["content-type"]?.lowercased() ?? ""
+        let form: FormData
+        if type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") {
+            form = try FormData.parse(urlencoded: request.body)
+        } else if type.hasPrefix("multipart/form-data") {
+            form = try MultipartForm.parse(body: request.body, contentType: type).fields
+        } else {
+            throw HTTPError(415, "Unsupported form encoding")
+        }
+        parsedForm = form
+        return form
+    }
+
+    /// Renders `template` with the context processors' values under the view's.
+    public func render(_ template: String, _ values: [String: Any] = [:], status: Int = 200) throws -> Response {
+        var context = try services.contextProcessors.values(for: self)
+        for (name, value) in values { context[name] = value }
+        if settings.debug { context["sql_queries"] = ContextProcessors.sqlQueries(database.log) }
+        return .html(try services.templates.render(template, context), status: status)
+    }
+}

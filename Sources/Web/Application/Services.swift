@@ -1,0 +1,22 @@
+import Postgres
+
+/// What one worker process holds for its whole life: the settings, its one
+/// database connection (opened lazily, after fork), the compiled templates,
+/// the session engine and the registered context processors.
+public final class Services {
+    public let settings: Settings
+    public let database: PostgresConnection
+    public let templates: TemplateRenderer
+    public let sessionStore: SessionStore
+    public var contextProcessors: ContextProcessors
+    /// The pool's status for `GET /-/status`; nil when not running under the pool.
+    public var poolStatus: (() -> [String: Any])?
+
+    public init(settings: Settings, database: PostgresConnection, templates: TemplateRenderer, sessionStore: SessionStore) {
+        self.settings = settings
+        self.database = database
+        self.templates = templates
+        self.sessionStore = sessionStore
+        self.contextProcessors = ContextProcessors()
+    }
+}

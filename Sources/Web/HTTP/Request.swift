@@ -1,0 +1,79 @@
+import Foundation
+
+/// One HTTP request as the worker received it from nginx over FastCGI.
+/// Built from the CGI parameters (REQUEST_METHOD, DOCUMENT_URI, QUERY_STRING,
+/// HTTP_*, CONTENT_TYPE, ...) and the body bytes; tests build it by hand.
+public struct Request: Sendable {
+    public var method: String
+    /// The decoded path, always starting with `/` (no query string).
+    public var path: String
+    /// The raw query string, without `?`.
+    public var queryString: String
+    /// Header names lower-cased with `-` (`cookie`, `host`, `content-type`).
+    public var headers: [String: String]
+    public var body: [UInt8]
+    /// True when the body was larger than the limit and was not read.
+    public var bodyTooLarge: Bool
+    public var remoteAddress: String
+    public var isSecure: Bool
+
+    public init(
+        method: String = "GET", path: String = "/", queryString: String = "",
+        headers: [String: String] = [:], body: [UInt8] = [], bodyTooLarge: Bool = false,
+        remoteAddress: String = "127.0.0.1", isSecure: Bool = false
+    ) {
+        self.method = method.uppercased()
+        self.path = path.isEmpty ? "/" : path
+        self.queryString = queryString
+        var lowered: [String: String] = [:]
+        for (name, value) in headers { lowered[name.lowercased()] = value }
+        if lowered["host"] == nil { lowered["host"] = "localhost" }
+        self.headers = lowered
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+        self.remoteAddress = remoteAddress
+        self.isSecure = isSecure
+    }
+
+    /// Builds a request from FastCGI/CGI parameters, as nginx's fastcgi_params send them.
+    public init(cgiParameters params: [String: String], body: [UInt8], bodyTooLarge: Bool = false) {
+        var headers: [String: String] = [:]
+        for (name, value) in params where name.hasPrefix("HTTP_") {
+            headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+        if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers["content-length"] = length }
+        // DOCUMENT_URI is already percent-decoded by nginx; REQUEST_URI is not.
+        let path = params["DOCUMENT_URI"] ?? params["SCRIPT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Request.pathOf(requestURI: params["REQUEST_URI"] ?? "/")
+        self.init(
+            method: params["REQUEST_METHOD"] ?? "GET",
+            path: path,
+            queryString: params["QUERY_STRING"] ?? "",
+            headers: headers,
+            body: body,
+            bodyTooLarge: bodyTooLarge,
+            remoteAddress: params["REMOTE_ADDR"] ?? "",
+            isSecure: (params["HTTPS"] ?? "").lowercased() == "on" || params["REQUEST_SCHEME"] == "https"
+        )
+    }
+
+    static func pathOf(requestURI: String) -> String {
+        let raw = requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "/"
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// The Host header without the port.
+    public var host: String {
+        let value = headers["host"] ?? ""
+        if value.hasPrefix("[") { // IPv6 literal
+            return value.split(separator: "]").first.map { String($0) + "]" } ?? value
+        }
+        return value.split(separator: ":").first.map(String.init) ?? ""
+    }
+
+    /// The path with the query string, as Django's `get_full_path()`.
+    public var fullPath: String { queryString.isEmpty ? path : path + "?" + queryString }
+
+    public var isUnsafeMethod: Bool { !["GET", "HEAD", "OPTIONS", "TRACE"].contains(method) }
+}

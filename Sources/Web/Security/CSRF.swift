@@ -1,0 +1,80 @@
+/// Django's CSRF protection: a 32-character secret per visitor in the
+/// `csrftoken` cookie, and a freshly masked 64-character token in every form
+/// (`csrfmiddlewaretoken`), so the token on the page differs on every response
+/// (BREACH) while any of them unmasks to the cookie's secret.
+public final class CSRF {
+    public static let cookieName = "csrftoken"
+    public static let formField = "csrfmiddlewaretoken"
+    public static let headerName = "x-csrftoken"
+    static let secretLength = 32
+    static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+
+    /// The secret from the cookie, when it is well-formed.
+    private var secret: String?
+    /// True when the response must (re)set the cookie.
+    public private(set) var cookieNeedsUpdate = false
+
+    public init(cookieValue: String?) {
+        if let cookieValue, CSRF.isWellFormed(cookieValue, length: CSRF.secretLength) {
+            secret = cookieValue
+        }
+    }
+
+    /// The masked token for a form; creates the secret (and so the cookie) on first use.
+    public func token() -> String {
+        let secret = self.secret ?? {
+            let fresh = CSRF.randomString()
+            self.secret = fresh
+            cookieNeedsUpdate = true
+            return fresh
+        }()
+        return CSRF.mask(secret)
+    }
+
+    /// After login: a new secret, so a token captured before cannot be replayed.
+    public func rotate() {
+        secret = CSRF.randomString()
+        cookieNeedsUpdate = true
+    }
+
+    public var cookieValue: String? { secret }
+
+    /// Why a POST is refused, or nil when its token is valid.
+    public func rejectionReason(submittedToken: String?) -> String? {
+        guard let secret else { return "CSRF cookie not set." }
+        guard let submittedToken, !submittedToken.isEmpty else { return "CSRF token missing." }
+        let candidate: String
+        if submittedToken.utf8.count == 2 * CSRF.secretLength, CSRF.isWellFormed(submittedToken, length: 2 * CSRF.secretLength) {
+            candidate = CSRF.unmask(submittedToken)
+        } else if CSRF.isWellFormed(submittedToken, length: CSRF.secretLength) {
+            candidate = submittedToken
+        } else {
+            return "CSRF token has incorrect length or characters."
+        }
+        return ConstantTime.equals(candidate, secret) ? nil : "CSRF token incorrect."
+    }
+
+    static func isWellFormed(_ value: String, length: Int) -> Bool {
+        value.utf8.count == length && value.utf8.allSatisfy { alphabet.contains($0) }
+    }
+
+    static func randomString(length: Int = secretLength) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
+    }
+
+    static func index(_ byte: UInt8) -> Int { alphabet.firstIndex(of: byte)! }
+
+    static func mask(_ secret: String) -> String {
+        let mask = Array(randomString().utf8)
+        let cipher = zip(Array(secret.utf8), mask).map { alphabet[(index($0) + index($1)) % alphabet.count] }
+        return String(decoding: mask + cipher, as: UTF8.self)
+    }
+
+    static func unmask(_ token: String) -> String {
+        let bytes = Array(token.utf8)
+        let mask = bytes[..<secretLength], cipher = bytes[secretLength...]
+        let secret = zip(cipher, mask).map { alphabet[(index($0) - index($1) + alphabet.count) % alphabet.count] }
+        return String(decoding: secret, as: UTF8.self)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Saves the session after the view and sets its cookies, as Django's
+/// SessionMiddleware.process_response does.
+public enum SessionMiddleware {
+    /// The cookie beside `sessionid` that echoes the saved session's version,
+    /// so a worker's cache can serve the next request without asking PostgreSQL
+    /// and still never serve a session older than the browser last saw.
+    public static let versionCookieSuffix = "_version"
+
+    static func finish(_ context: RequestContext, response: inout Response) throws {
+        let session = context.session
+        let settings = context.settings
+        try context.messages.persist()
+        if let failure = session.failure { throw failure }
+        let saveEveryRequest = settings.sessionSaveEveryRequest && session.browserSentKey
+        // A view that never touched the session costs no session work at all.
+        guard session.isAccessed || saveEveryRequest else { return }
+
+        appendVary(&response, "Cookie")
+        try session.deleteStoredKeys()
+
+        let cookieName = settings.sessionCookieName
+        if session.browserSentKey && session.isEmpty {
+            // An emptied (or unknown) session: forget the cookie, as Django does.
+            if session.isModified || session.key == nil {
+                response.setCookie(.deletion(name: cookieName, domain: settings.sessionCookieDomain))
+                response.setCookie(.deletion(name: cookieName + versionCookieSuffix, domain: settings.sessionCookieDomain))
+            }
+            return
+        }
+        guard (session.isModified || saveEveryRequest), !session.isEmpty, response.status < 500 else { return }
+
+        let record = try session.save(expireDate: Date().addingTimeInterval(TimeInterval(settings.sessionCookieAge)))
+        let maxAge = settings.sessionExpireAtBrowserClose ? nil : settings.sessionCookieAge
+        response.setCookie(SetCookie(
+            name: cookieName, value: record.key, maxAge: maxAge, domain: settings.sessionCookieDomain,
+            secure: settings.sessionCookieSecure, httpOnly: true, sameSite: "Lax"))
+        if let version = record.version {
+            response.setCookie(SetCookie(
+                name: cookieName + versionCookieSuffix, value: String(version), maxAge: maxAge,
+                domain: settings.sessionCookieDomain, secure: settings.sessionCookieSecure, httpOnly: true, sameSite: "Lax"))
+        }
+    }
+
+    static func appendVary(_ response: inout Response, _ header: String) {
+        if let index = response.headers.firstIndex(where: { $0.name.lowercased() == "vary" }) {
+            if !response.headers[index].value.lowercased().contains(header.lowercased()) {
+                response.headers[index].value += ", " + header
+            }
+        } else {
+            response.headers.append(("Vary", header))
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import Postgres
+
+extension Settings {
+    /// The session engine `SESSION_ENGINE` names, for one worker.
+    public func makeSessionStore(database: PostgresConnection) throws -> SessionStore {
+        switch sessionEngine {
+        case .cachedDatabase: CachedDatabaseSessionStore(database: database, capacity: sessionCacheSize)
+        case .database: DatabaseSessionStore(database: database)
+        case .file: try FileSessionStore(directory: sessionFilePath)
+        case .cache: try CacheSessionStore(url: cacheURL)
+        case .signedCookies: SignedCookieSessionStore(secretKey: secretKey, maxAge: sessionCookieAge)
+        }
+    }
+}

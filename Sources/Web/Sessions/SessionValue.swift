@@ -1,0 +1,82 @@
+import Foundation
+
+/// A JSON-compatible session value, as Django's JSONSerializer allows.
+/// Money goes in as a string ("19.99") so it stays exact.
+public enum SessionValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([SessionValue])
+    case object([String: SessionValue])
+
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    public var intValue: Int? {
+        switch self {
+        case .int(let value): value
+        case .double(let value) where value == value.rounded() && abs(value) < 1e15: Int(value)
+        default: nil
+        }
+    }
+    public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+    public var arrayValue: [SessionValue]? { if case .array(let value) = self { value } else { nil } }
+    public var objectValue: [String: SessionValue]? { if case .object(let value) = self { value } else { nil } }
+}
+
+extension SessionValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(arrayLiteral elements: SessionValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, SessionValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+/// The session's data and its text form (JSON), shared by every engine.
+public typealias SessionData = [String: SessionValue]
+
+public enum SessionCoding {
+    public static func encode(_ data: SessionData) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding a tree of strings, numbers and bools cannot fail.
+        return String(decoding: (try? encoder.encode(data)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// Decodes stored session text; anything that is not a JSON object (a Django
+    /// pickle, a corrupt file) is nil, which the engines treat as no session.
+    public static func decode(_ text: String) -> SessionData? {
+        try? JSONDecoder().decode(SessionData.self, from: Data(text.utf8))
+    }
+}
+
+extension SessionValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
+        else if let int = try? container.decode(Int.self) { self = .int(int) }
+        else if let double = try? container.decode(Double.self) { self = .double(double) }
+        else if let string = try? container.decode(String.self) { self = .string(string) }
+        else if let array = try? container.decode([SessionValue].self) { self = .array(array) }
+        else { self = .object(try container.decode([String: SessionValue].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

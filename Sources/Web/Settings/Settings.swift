@@ -1,0 +1,153 @@
+import Foundation
+
+/// Every setting of the shop, read once at start from the environment into one
+/// typed value (Django's settings.py, as environment variables). A bad value
+/// stops start-up with a message that names the setting.
+public struct Settings: Sendable {
+    public var databaseURL: String
+    public var secretKey: String
+    public var debug: Bool
+    public var allowedHosts: [String]
+    public var listen: String
+    public var workers: Int
+    public var maxRequests: Int
+    public var requestTimeout: Int
+    public var mediaRoot: String
+    public var staticRoot: String
+    public var templatesDirectory: String
+    public var demoDirectory: String
+    /// Bodies above this many bytes are refused with 413 before they are read.
+    public var maxBodySize: Int
+
+    public var sessionEngine: SessionEngineName
+    public var sessionCookieName: String
+    public var sessionCookieAge: Int
+    public var sessionCookieDomain: String?
+    public var sessionCookieSecure: Bool
+    public var sessionExpireAtBrowserClose: Bool
+    public var sessionSaveEveryRequest: Bool
+    public var sessionFilePath: String
+    public var sessionCacheSize: Int
+    public var cacheURL: String
+    public var csrfCookieSecure: Bool
+
+    public static let minimumSecretKeyLength = 32
+
+    /// Safe defaults for tests and development (DEBUG on, a fixed dev key).
+    public init(databaseURL: String = "postgresql://postgres@127.0.0.1:5432/shop") {
+        self.databaseURL = databaseURL
+        self.secretKey = "development-secret-key-not-for-production-use-0123456789"
+        self.debug = true
+        self.allowedHosts = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+        self.listen = "unix:/run/shop/shop.sock"
+        self.workers = Settings.coreCount
+        self.maxRequests = 0
+        self.requestTimeout = 30
+        self.mediaRoot = "media"
+        self.staticRoot = "Public"
+        self.templatesDirectory = "Templates"
+        self.demoDirectory = "deploy/demo"
+        self.maxBodySize = 10 * 1024 * 1024
+        self.sessionEngine = .cachedDatabase
+        self.sessionCookieName = "sessionid"
+        self.sessionCookieAge = 1_209_600
+        self.sessionCookieDomain = nil
+        self.sessionCookieSecure = false
+        self.sessionExpireAtBrowserClose = false
+        self.sessionSaveEveryRequest = false
+        self.sessionFilePath = NSTemporaryDirectory()
+        self.sessionCacheSize = 10_000
+        self.cacheURL = "redis://127.0.0.1:6379/0"
+        self.csrfCookieSecure = false
+    }
+
+    static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// Reads the settings from `environment`; throws a `SettingsError` naming the bad setting.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        let reader = EnvironmentReader(environment: environment)
+        var settings = Settings()
+        settings.debug = try reader.bool("DEBUG", default: false)
+        settings.databaseURL = reader.string("DATABASE_URL", default: "postgresql://postgres@127.0.0.1:5432/shop")
+        settings.secretKey = reader.string("SECRET_KEY", default: "")
+        if settings.secretKey.isEmpty {
+            guard settings.debug else {
+                throw SettingsError(setting: "SECRET_KEY", message: "is required when DEBUG is off (use at least \(minimumSecretKeyLength) random characters)")
+            }
+            settings.secretKey = Settings().secretKey
+        } else if settings.secretKey.utf8.count < minimumSecretKeyLength && !settings.debug {
+            throw SettingsError(setting: "SECRET_KEY", message: "is too short: use at least \(minimumSecretKeyLength) random characters")
+        }
+        let defaultHosts = settings.debug ? ["localhost", "127.0.0.1", "[::1]"] : []
+        settings.allowedHosts = reader.list("ALLOWED_HOSTS", default: defaultHosts)
+        if settings.allowedHosts.isEmpty && !settings.debug {
+            settings.allowedHosts = ["localhost", "127.0.0.1", "[::1]"]
+        }
+        settings.listen = reader.string("LISTEN", default: "unix:/run/shop/shop.sock")
+        settings.workers = try reader.int("WORKERS", default: coreCount, range: 1...512)
+        settings.maxRequests = try reader.int("MAX_REQUESTS", default: 0, range: 0...Int.max)
+        settings.requestTimeout = try reader.int("REQUEST_TIMEOUT", default: 30, range: 0...86_400)
+        settings.mediaRoot = reader.string("MEDIA_ROOT", default: "media")
+        settings.staticRoot = reader.string("STATIC_ROOT", default: "Public")
+        settings.templatesDirectory = reader.string("TEMPLATES_DIR", default: "Templates")
+        settings.demoDirectory = reader.string("DEMO_DIR", default: "deploy/demo")
+        settings.maxBodySize = try reader.int("MAX_BODY_SIZE", default: 10 * 1024 * 1024, range: 1024...1 << 30)
+        let engine = reader.string("SESSION_ENGINE", default: SessionEngineName.cachedDatabase.rawValue)
+        guard let parsed = SessionEngineName(setting: engine) else {
+            throw SettingsError(setting: "SESSION_ENGINE", message: "must be one of \(SessionEngineName.allCases.map(\.rawValue).joined(separator: ", ")), not '\(engine)'")
+        }
+        settings.sessionEngine = parsed
+        settings.sessionCookieName = reader.string("SESSION_COOKIE_NAME", default: "sessionid")
+        guard CookieName.isValid(settings.sessionCookieName) else {
+            throw SettingsError(setting: "SESSION_COOKIE_NAME", message: "is not a valid cookie name")
+        }
+        settings.sessionCookieAge = try reader.int("SESSION_COOKIE_AGE", default: 1_209_600, range: 1...Int(Int32.max))
+        let domain = reader.string("SESSION_COOKIE_DOMAIN", default: "")
+        settings.sessionCookieDomain = domain.isEmpty ? nil : domain
+        settings.sessionCookieSecure = try reader.bool("SESSION_COOKIE_SECURE", default: false)
+        settings.sessionExpireAtBrowserClose = try reader.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default: false)
+        settings.sessionSaveEveryRequest = try reader.bool("SESSION_SAVE_EVERY_REQUEST", default: false)
+        settings.sessionFilePath = reader.string("SESSION_FILE_PATH", default: NSTemporaryDirectory())
+        settings.sessionCacheSize = try reader.int("SESSION_CACHE_SIZE", default: 10_000, range: 0...10_000_000)
+        settings.cacheURL = reader.string("CACHE_URL", default: "redis://127.0.0.1:6379/0")
+        settings.csrfCookieSecure = try reader.bool("CSRF_COOKIE_SECURE", default: false)
+        return settings
+    }
+}
+
+public struct SettingsError: Error, CustomStringConvertible {
+    public var setting: String
+    public var message: String
+    public var description: String { "\(setting) \(message)" }
+}
+
+/// Reads typed values out of environment variables.
+struct EnvironmentReader {
+    var environment: [String: String]
+
+    func string(_ name: String, default value: String) -> String {
+        environment[name] ?? value
+    }
+
+    func list(_ name: String, default value: [String]) -> [String] {
+        guard let raw = environment[name] else { return value }
+        return raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func bool(_ name: String, default value: Bool) throws -> Bool {
+        guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return value }
+        switch raw.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw SettingsError(setting: name, message: "must be true or false (1/0), not '\(raw)'")
+        }
+    }
+
+    func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return value }
+        guard let number = Int(raw), range.contains(number) else {
+            throw SettingsError(setting: name, message: "must be a whole number in \(range.lowerBound)...\(range.upperBound), not '\(raw)'")
+        }
+        return number
+    }
+}

@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# `make bench`: throughput and latency of the pool behind nginx, measured with wrk.
+# Release build, the private PostgreSQL of `make run` (.data/postgres), migrate + loaddemo, then
+# for each pool size in BENCH_WORKERS a set of rows, then one row per session engine.
+# Prints a table (workers, engine, request, req/s, p50, p99, errors); wrk's raw output and the
+# logs stay in .data/bench/. Stops everything it started.
+#
+# Knobs: BENCH_WORKERS="2 4"  BENCH_DURATION=10s  BENCH_WARMUP=3s  BENCH_CONNECTIONS=32
+#        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
+#        SHOP_BINARY=/path (skip the build and measure that binary)
+#
+# Adding a row: write a bench_* function that calls `measure LABEL PATH [wrk args]` (or `skip`),
+# and call it from run_rows (every pool size) or run_engine_rows (once per session engine).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BENCH_WORKERS=${BENCH_WORKERS:-"2 4"}
+BENCH_DURATION=${BENCH_DURATION:-10s}
+BENCH_WARMUP=${BENCH_WARMUP:-3s}
+BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
+BENCH_THREADS=${BENCH_THREADS:-2}
+BENCH_ENGINES=${BENCH_ENGINES:-"cached_db db file cache signed_cookies"}
+BENCH_SESSIONS=${BENCH_SESSIONS:-32}
+
+PG_DIR=.data/postgres
+PG_PORT=${SHOP_PG_PORT:-54320}
+REDIS_DIR=.data/redis
+REDIS_PORT=${SHOP_REDIS_PORT:-56380}
+BENCH_DIR="$DATA/bench"
+NGINX_PREFIX="$BENCH_DIR/nginx"
+
+started_pg=0 started_redis=0 started_nginx=0
+POOL_PID=""
+BIN="" BASE="" WORKERS_NOW="" ENGINE_NOW=""
+ROWS=() NOTES=()
+PRODUCT_URLS=()          # the first product pages linked from `/`
+SESSION_COOKIES=()       # "Cookie:" values of sessions with a 3-line cart, one per session
+SESSION_TOKENS=()        # their CSRF form tokens, index for index
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    [ -n "$POOL_PID" ] && stop_pool "$BENCH_DIR"
+    [ "$started_nginx" -eq 1 ] && bash "$SCRIPTS/nginx.sh" stop "$NGINX_PREFIX"
+    [ "$started_redis" -eq 1 ] && bash "$SCRIPTS/redis.sh" stop "$REDIS_DIR"
+    [ "$started_pg" -eq 1 ] && bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
+    exit "$status"
+}
+
+# ---- services -------------------------------------------------------------------------------
+
+start_services() {
+    bash "$SCRIPTS/postgres.sh" status "$PG_DIR" || started_pg=1
+    bash "$SCRIPTS/postgres.sh" start "$PG_DIR" "$PG_PORT" shop
+    bash "$SCRIPTS/redis.sh" start "$REDIS_DIR" "$REDIS_PORT"
+    started_redis=1
+    export DATABASE_URL
+    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop)
+    export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0"
+    export SECRET_KEY="${SECRET_KEY:-$(dev_secret_key)}"
+    export DEBUG=0 ALLOWED_HOSTS="localhost,127.0.0.1" MAX_REQUESTS=0
+    export MEDIA_ROOT="${MEDIA_ROOT:-$DATA/media}"
+    export SESSION_FILE_PATH="$BENCH_DIR/sessions"
+    mkdir -p "$MEDIA_ROOT" "$SESSION_FILE_PATH"
+}
+
+# pool WORKERS ENGINE: (re)starts the pool; nginx keeps pointing at the same socket path.
+pool() {
+    [ -n "$POOL_PID" ] && stop_pool "$BENCH_DIR"
+    WORKERS_NOW=$1 ENGINE_NOW=$2
+    log "pool: WORKERS=$1 SESSION_ENGINE=$2"
+    WORKERS=$1 SESSION_ENGINE=$2 start_pool "$BIN" "$BENCH_DIR" "$BENCH_DIR/pool-$1-$2.log"
+    if [ "$started_nginx" -eq 0 ]; then
+        local port
+        port=$(free_port 18000)
+        bash "$SCRIPTS/nginx.sh" start "$port" "$POOL_SOCKET" "$NGINX_PREFIX"
+        started_nginx=1
+        BASE="http://127.0.0.1:$port"
+    fi
+    wait_until 30 answers_200 / || die "GET / does not answer 200 (see $BENCH_DIR/pool-$1-$2.log)"
+    log "warm-up $BENCH_WARMUP"
+    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" "$BASE/" >/dev/null
+    SESSION_COOKIES=() SESSION_TOKENS=()   # sessions belong to one engine (and one pool)
+}
+
+# ---- HTTP helpers ---------------------------------------------------------------------------
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$BASE$1"; }
+answers_200() { [ "$(status_of "$1")" = 200 ]; }
+
+# The first distinct product pages linked from `/` (hrefs like /12/earl-grey/).
+discover_products() {
+    mapfile -t PRODUCT_URLS < <(curl -fsS "$BASE/" | grep -oE 'href="/[0-9]+/[a-z0-9-]+/"' |
+        sed -E 's/^href="(.*)"$/\1/' | awk '!seen[$0]++' | head -n 3)
+    log "product pages: ${PRODUCT_URLS[*]:-none found}"
+}
+
+# The "Cookie:" header value of a curl cookie jar (HttpOnly cookies are "#HttpOnly_" lines).
+jar_cookie_header() {
+    awk -F'\t' 'NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$1"
+}
+
+csrf_token_in() {
+    grep -oE '<input[^>]*csrfmiddlewaretoken[^>]*>' "$1" | head -n 1 | sed -nE 's/.*value="([^"]*)".*/\1/p'
+}
+
+# One browser session with the 3 discovered products in its cart; appends to SESSION_*.
+make_session() {
+    local jar="$BENCH_DIR/jar" page="$BENCH_DIR/page.html" token url id
+    rm -f "$jar"
+    for url in "${PRODUCT_URLS[@]}"; do
+        curl -fsS -c "$jar" -b "$jar" -o "$page" "$BASE$url" || return 1
+        token=$(csrf_token_in "$page")
+        [ -n "$token" ] || return 1
+        id=$(cut -d/ -f2 <<<"$url")
+        [ "$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' -e "$BASE$url" \
+            --data "quantity=1&override=False&csrfmiddlewaretoken=$token" "$BASE/cart/add/$id/")" = 302 ] || return 1
+    done
+    curl -fsS -c "$jar" -b "$jar" -o "$page" "$BASE/cart/" || return 1
+    SESSION_COOKIES+=("$(jar_cookie_header "$jar")")
+    SESSION_TOKENS+=("$(csrf_token_in "$page")")
+}
+
+# Fills SESSION_* (once per pool) or explains why it cannot; false when there is no cart yet.
+ensure_sessions() {
+    [ "${#SESSION_COOKIES[@]}" -gt 0 ] && return 0
+    [ "${#PRODUCT_URLS[@]}" -ge 3 ] || { NOTE="fewer than 3 product links on /"; return 1; }
+    [ "$(status_of /cart/)" != 404 ] || { NOTE="/cart/ answers 404"; return 1; }
+    local i
+    for ((i = 0; i < BENCH_SESSIONS; i++)); do
+        make_session || { NOTE="could not fill a cart through POST /cart/add/{id}/"; SESSION_COOKIES=(); return 1; }
+    done
+    grep -q 'sessionid=' <<<"${SESSION_COOKIES[0]}" || { NOTE="no sessionid cookie after adding to the cart"; return 1; }
+}
+
+# A wrk script that sends each request with the next session's cookie (and, for a POST, its
+# CSRF token): wrk's connections then act like BENCH_SESSIONS browsers, not one.
+session_script() {
+    local method=$1 body=${2:-} file="$BENCH_DIR/sessions-$1.lua" i
+    {
+        echo 'local cookies, tokens, n = {}, {}, 0'
+        for i in "${!SESSION_COOKIES[@]}"; do
+            printf 'cookies[%d] = [[%s]]; tokens[%d] = [[%s]]\n' "$((i + 1))" "${SESSION_COOKIES[$i]}" "$((i + 1))" "${SESSION_TOKENS[$i]}"
+        done
+        cat <<LUA
+request = function()
+    n = n % #cookies + 1
+    local headers = { ["Cookie"] = cookies[n] }
+    local body = nil
+    if "$method" == "POST" then
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = "$body&csrfmiddlewaretoken=" .. tokens[n]
+    end
+    return wrk.format("$method", nil, headers, body)
+end
+LUA
+    } >"$file"
+    printf '%s\n' "$file"
+}
+
+# ---- measuring ------------------------------------------------------------------------------
+
+# measure LABEL PATH [wrk args...]: one row of the table.
+measure() {
+    local label=$1 path=$2; shift 2
+    local out="$BENCH_DIR/wrk-$WORKERS_NOW-$ENGINE_NOW-$(printf '%s' "$label" | tr -cs 'a-zA-Z0-9' '-' | sed 's/-$//').txt"
+    log "wrk $label ($path, WORKERS=$WORKERS_NOW, $ENGINE_NOW)"
+    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency "$@" "$BASE$path" >"$out"
+    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")")
+}
+
+# wrk's report -> "workers|engine|label|req/s|p50|p99|errors" (errors: non-2xx/3xx + socket).
+parse_wrk() {
+    awk -v w="$2" -v e="$3" -v l="$4" '
+        /^Requests\/sec:/ { rps = $2 }
+        /^ +50% / { p50 = $2 }
+        /^ +99% / { p99 = $2 }
+        /Non-2xx or 3xx responses:/ { errors += $NF }
+        /Socket errors:/ { for (i = 4; i <= NF; i += 2) { v = $i; sub(",", "", v); errors += v } }
+        END { printf "%s|%s|%s|%s|%s|%s|%d", w, e, l, rps, p50, p99, errors }
+    ' "$1"
+}
+
+skip() {
+    NOTES+=("skipped $1 (WORKERS=$WORKERS_NOW, $ENGINE_NOW): $2")
+    log "skip $1: $2"
+}
+
+print_table() {
+    echo
+    printf '%-8s %-15s %-28s %10s %10s %10s %8s\n' workers engine request req/s p50 p99 errors
+    printf '%s\n' "-----------------------------------------------------------------------------------------------"
+    local row
+    for row in "${ROWS[@]}"; do
+        IFS='|' read -r w e l rps p50 p99 errors <<<"$row"
+        printf '%-8s %-15s %-28s %10s %10s %10s %8s\n' "$w" "$e" "$l" "$rps" "$p50" "$p99" "$errors"
+    done
+    for row in "${NOTES[@]}"; do echo "note: $row"; done
+    echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION; raw reports in $BENCH_DIR"
+}
+
+# ---- the rows -------------------------------------------------------------------------------
+
+bench_home() { measure "GET /" /; }
+
+bench_product() {
+    [ "${#PRODUCT_URLS[@]}" -gt 0 ] || { skip "GET product page" "no product link on /"; return; }
+    measure "GET /{id}/{slug}/" "${PRODUCT_URLS[0]}"
+}
+
+bench_cart_page() {
+    local NOTE=""
+    ensure_sessions || { skip "GET /cart/ (3 lines)" "$NOTE"; return; }
+    measure "GET /cart/ (3 lines)" /cart/ -s "$(session_script GET)"
+}
+
+bench_add_to_cart() {
+    local NOTE=""
+    ensure_sessions || { skip "POST /cart/add/" "$NOTE"; return; }
+    local id
+    id=$(cut -d/ -f2 <<<"${PRODUCT_URLS[0]}")
+    # override=True keeps the line at 1 however many times it is posted.
+    measure "POST /cart/add/{id}/" "/cart/add/$id/" -s "$(session_script POST "quantity=1&override=True")"
+}
+
+bench_session_page() {
+    local NOTE=""
+    ensure_sessions || { skip "GET / with session" "$NOTE"; return; }
+    measure "GET / (session cookie)" / -s "$(session_script GET)"
+}
+
+run_rows() {
+    bench_home
+    bench_product
+    bench_cart_page
+    bench_add_to_cart
+}
+
+run_engine_rows() {
+    bench_session_page
+}
+
+main() {
+    cd "$REPO_ROOT"
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    ensure_deps
+    command -v wrk >/dev/null || die "wrk is missing; run deploy/scripts/install-deps.sh as root"
+    BIN=$(build_shop release)
+    mkdir -p "$BENCH_DIR"
+    start_services
+    "$BIN" migrate
+    "$BIN" loaddemo
+
+    local workers engine last=""
+    for workers in $BENCH_WORKERS; do
+        pool "$workers" cached_db
+        [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
+        run_rows
+        last=$workers
+    done
+    for engine in $BENCH_ENGINES; do
+        pool "$last" "$engine"
+        run_engine_rows
+    done
+    print_table
+}
+
+main "$@"

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# `make run`: the whole shop on this machine, from a fresh checkout, as root:
+# packages, release build, a private PostgreSQL (unless DATABASE_URL is set), schema and demo
+# catalog, the FastCGI pool and nginx on http://127.0.0.1:8000/ (PORT=... to change).
+# Ctrl-C stops everything this script started.
+#
+# Defaults (each can be overridden from the environment): DEBUG=0 with a SECRET_KEY generated
+# once into .data/secret_key (so sessions survive restarts), MEDIA_ROOT=.data/media,
+# ALLOWED_HOSTS=localhost,127.0.0.1, SESSION_FILE_PATH=.data/sessions. With
+# SESSION_ENGINE=cache and no CACHE_URL a private redis is started too. SHOP_BINARY=/path uses
+# that binary instead of building one.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PORT=${PORT:-8000}
+PG_DIR=.data/postgres
+PG_PORT=${SHOP_PG_PORT:-54320}
+REDIS_DIR=.data/redis
+REDIS_PORT=${SHOP_REDIS_PORT:-56380}
+RUN_DIR="$DATA/run"
+NGINX_PREFIX="$DATA/nginx"
+
+started_pg=0 started_redis=0 started_nginx=0
+POOL_PID=""
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    echo >&2
+    [ -n "$POOL_PID" ] && { log "stopping the pool"; stop_pool "$RUN_DIR"; }
+    [ "$started_nginx" -eq 1 ] && { log "stopping nginx"; bash "$SCRIPTS/nginx.sh" stop "$NGINX_PREFIX"; }
+    [ "$started_redis" -eq 1 ] && bash "$SCRIPTS/redis.sh" stop "$REDIS_DIR"
+    [ "$started_pg" -eq 1 ] && bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
+    exit "$status"
+}
+
+start_database() {
+    if [ -n "${DATABASE_URL:-}" ]; then
+        log "using DATABASE_URL from the environment"
+        return
+    fi
+    bash "$SCRIPTS/postgres.sh" status "$PG_DIR" || started_pg=1
+    bash "$SCRIPTS/postgres.sh" start "$PG_DIR" "$PG_PORT" shop
+    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop)
+    export DATABASE_URL
+}
+
+start_cache() {
+    [ "${SESSION_ENGINE:-}" = cache ] && [ -z "${CACHE_URL:-}" ] || return 0
+    bash "$SCRIPTS/redis.sh" start "$REDIS_DIR" "$REDIS_PORT"
+    started_redis=1
+    export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0"
+}
+
+export_settings() {
+    export SECRET_KEY="${SECRET_KEY:-$(dev_secret_key)}"
+    export DEBUG="${DEBUG:-0}"
+    export ALLOWED_HOSTS="${ALLOWED_HOSTS:-localhost,127.0.0.1}"
+    export MEDIA_ROOT="${MEDIA_ROOT:-$DATA/media}"
+    export SESSION_FILE_PATH="${SESSION_FILE_PATH:-$DATA/sessions}"
+    mkdir -p "$MEDIA_ROOT" "$SESSION_FILE_PATH"
+}
+
+# An `admin` superuser with a generated password, made once (kept in .data/admin_password).
+ensure_admin() {
+    local bin=$1 file="$DATA/admin_password" password
+    [ -s "$file" ] && return 0
+    password=$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')
+    if SHOP_PASSWORD="$password" "$bin" createsuperuser --username admin --email admin@example.com </dev/null; then
+        (umask 077 && printf '%s\n' "$password" >"$file")
+    else
+        warn "createsuperuser failed; make an admin with: SHOP_PASSWORD=... $bin createsuperuser --username U --email E"
+    fi
+}
+
+main() {
+    cd "$REPO_ROOT"
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    port_in_use "$PORT" && die "port $PORT is taken; run with PORT=<another port> make run"
+
+    ensure_deps
+    local bin
+    bin=$(build_shop release)
+
+    start_database
+    start_cache
+    export_settings
+    log "shop migrate"
+    "$bin" migrate
+    log "shop loaddemo"
+    "$bin" loaddemo
+    ensure_admin "$bin"
+
+    log "starting the pool (shop serve)"
+    start_pool "$bin" "$RUN_DIR"
+    bash "$SCRIPTS/nginx.sh" start "$PORT" "$POOL_SOCKET" "$NGINX_PREFIX"
+    started_nginx=1
+    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/-/health" || warn "/-/health does not answer 200 yet"
+
+    cat >&2 <<MSG
+
+  The shop runs at  http://127.0.0.1:$PORT/
+  Admin:            http://127.0.0.1:$PORT/admin/  (admin / $(cat "$DATA/admin_password" 2>/dev/null || echo '?'))
+  Database:         $DATABASE_URL
+  Logs:             this terminal (pool), $NGINX_PREFIX/{access,error}.log (nginx)
+  Press Ctrl-C to stop.
+
+MSG
+    # Stay in the foreground while the pool runs; Ctrl-C runs cleanup.
+    local status=0
+    wait "$POOL_PID" || status=$?
+    POOL_PID=""
+    warn "the pool exited with status $status"
+    exit "$status"
+}
+
+main "$@"
