@@ -27,7 +27,9 @@ public final class FastCGIAcceptor {
 
     deinit {
         finish()
-        FCGX_Free(request, 1)
+        // Finish_r already freed the streams; close a kept-alive connection if one is left.
+        // (Older libfcgi's OS_Close does FD_CLR(fd) unguarded, so never hand it -1.)
+        if request.pointee.ipcFd >= 0 { FCGX_Free(request, 1) }
         request.deallocate()
     }
 

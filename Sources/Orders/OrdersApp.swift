@@ -2,7 +2,40 @@ import Web
 
 /// The orders app (Django's `orders`): checkout and the order tables.
 public enum OrdersApp {
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = [
+        Migration(app: "orders", name: "0001_initial", sql: """
+            CREATE TABLE orders_order (
+                id bigserial PRIMARY KEY,
+                first_name varchar(50) NOT NULL,
+                last_name varchar(50) NOT NULL,
+                email varchar(254) NOT NULL,
+                address varchar(250) NOT NULL,
+                postal_code varchar(20) NOT NULL,
+                city varchar(100) NOT NULL,
+                created timestamptz NOT NULL DEFAULT now(),
+                updated timestamptz NOT NULL DEFAULT now(),
+                paid boolean NOT NULL DEFAULT false,
+                -- The cart's checkout token (see Cart): one cart never becomes two
+                -- orders. NULL for orders written by other tools (the admin, imports).
+                checkout_token varchar(64) NULL,
+                CONSTRAINT orders_order_checkout_token_key UNIQUE (checkout_token)
+            );
+            CREATE INDEX orders_order_created_idx ON orders_order (created DESC);
+            CREATE TABLE orders_orderitem (
+                id bigserial PRIMARY KEY,
+                order_id bigint NOT NULL REFERENCES orders_order (id) ON DELETE CASCADE,
+                -- As the Django shop's OrderItem.product (on_delete=CASCADE).
+                product_id bigint NOT NULL REFERENCES shop_product (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                price numeric(10, 2) NOT NULL CHECK (price >= 0),
+                quantity integer NOT NULL CHECK (quantity > 0)
+            );
+            CREATE INDEX orders_orderitem_order_id_idx ON orders_orderitem (order_id);
+            CREATE INDEX orders_orderitem_product_id_idx ON orders_orderitem (product_id);
+            """),
+    ]
 
-    public static func registerRoutes(_ router: inout Router) {}
+    public static func registerRoutes(_ router: inout Router) {
+        router.add(["GET", "POST"], "/orders/create/", OrderViews.create)
+        router.get("/orders/{id:int}/created/", OrderViews.created)
+    }
 }

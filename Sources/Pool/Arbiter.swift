@@ -54,7 +54,7 @@ public final class Arbiter {
         masterPID = getpid()
         Signals.installMasterHandlers(wakeDescriptor: pipeWrite)
         board.markStarted(at: Clock.now())
-        poolLog("master \(getpid()) starting \(workerCount) workers")
+        poolLog("master \(getpid()) starting \(workersText(workerCount))")
         spawnMissing(now: Clock.now())
         startupDone = true
 
@@ -84,9 +84,9 @@ public final class Arbiter {
     private func waitForSignals() {
         var descriptor = pollfd(fd: pipeRead, events: Int16(POLLIN), revents: 0)
         var timeout = Self.loopInterval
-        if spawnNotBefore > 0 {
-            let untilSpawn = (spawnNotBefore - Clock.now()) / 1_000_000
-            timeout = Int32(max(1, min(Int64(timeout), untilSpawn)))
+        let untilSpawn = (spawnNotBefore - Clock.now()) / 1_000_000
+        if !stopping && untilSpawn > 0 {
+            timeout = Int32(min(Int64(timeout), untilSpawn + 1))
         }
         _ = poll(&descriptor, 1, timeout)  // EINTR just means a signal: drain below
         var buffer = [UInt8](repeating: 0, count: 64)
@@ -240,7 +240,7 @@ public final class Arbiter {
     /// program itself is not re-read; whatever workerMain loads after fork is.
     private func reload() {
         let old = Array(workers.keys)
-        poolLog("SIGHUP: replacing \(old.count) workers")
+        poolLog("SIGHUP: replacing \(workersText(old.count))")
         for pid in old { workers[pid]?.retiring = true }
         spawnMissing(now: Clock.now())
         let now = Clock.now()
@@ -253,7 +253,7 @@ public final class Arbiter {
     private func beginStop(signal signo: Int32) {
         stopping = true
         stopStartedAt = Clock.now()
-        poolLog("\(signalName(signo)): stopping \(workers.count) workers (graceful timeout \(configuration.gracefulTimeout) s)")
+        poolLog("\(signalName(signo)): stopping \(workersText(workers.count)) (graceful timeout \(configuration.gracefulTimeout) s)")
         for pid in workers.keys {
             kill(pid, SIGTERM)
             workers[pid]?.retiring = true
@@ -262,7 +262,7 @@ public final class Arbiter {
     }
 
     private func killAllNow() {
-        poolLog("second stop signal: killing \(workers.count) workers now")
+        poolLog("second stop signal: killing \(workersText(workers.count)) now")
         for (pid, record) in workers where !record.killed {
             kill(pid, SIGKILL)
             workers[pid]?.killed = true
@@ -307,6 +307,10 @@ public final class Arbiter {
         guard let identity = socketIdentity else { return false }
         var info = stat()
         return stat(path, &info) == 0 && UInt(info.st_dev) == identity.device && UInt(info.st_ino) == identity.inode
+    }
+
+    private func workersText(_ count: Int) -> String {
+        count == 1 ? "1 worker" : "\(count) workers"
     }
 
     private func signalName(_ signo: Int32) -> String {

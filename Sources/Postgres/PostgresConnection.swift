@@ -98,7 +98,6 @@ public final class PostgresConnection {
     /// re-issues LISTENs).
     public func close() {
         dropConnection()
-        transactionDepth = 0
     }
 
     // MARK: Statements
@@ -152,16 +151,17 @@ public final class PostgresConnection {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth == 0 {
             try run("BEGIN")
+            // Stays > 0 until COMMIT is done, so a session lost on the way
+            // is reported, never silently replaced by a fresh one.
             transactionDepth = 1
+            defer { transactionDepth = 0 }
             let value: T
             do {
                 value = try body()
             } catch {
                 if conn != nil { try? run("ROLLBACK") }
-                transactionDepth = 0
                 throw error
             }
-            transactionDepth = 0
             let result = try perform("COMMIT", [])
             let status = String(cString: PQcmdStatus(result))
             PQclear(result)
@@ -173,6 +173,7 @@ public final class PostgresConnection {
             let savepoint = "sp\(transactionDepth)"
             try run("SAVEPOINT \(savepoint)")
             transactionDepth += 1
+            defer { transactionDepth -= 1 }
             let value: T
             do {
                 value = try body()
@@ -181,16 +182,9 @@ public final class PostgresConnection {
                     try? run("ROLLBACK TO SAVEPOINT \(savepoint)")
                     try? run("RELEASE SAVEPOINT \(savepoint)")
                 }
-                transactionDepth -= 1
                 throw error
             }
-            do {
-                try run("RELEASE SAVEPOINT \(savepoint)")
-            } catch {
-                transactionDepth -= 1
-                throw error
-            }
-            transactionDepth -= 1
+            try run("RELEASE SAVEPOINT \(savepoint)")
             return value
         }
     }
@@ -247,7 +241,7 @@ public final class PostgresConnection {
     private func ready() throws -> OpaquePointer {
         if let current = conn {
             if ownerPID != getpid() {
-                abandonAfterFork()
+                dropConnection()  // opened by the parent before fork()
             } else if PQstatus(current) == CONNECTION_OK && isAlive(current) {
                 return current
             } else {
@@ -355,11 +349,6 @@ public final class PostgresConnection {
             // PGconn leak (once per fork).
             closeDescriptor(PQsocket(current))
         }
-    }
-
-    private func abandonAfterFork() {
-        dropConnection()
-        transactionDepth = 0
     }
 
     /// Runs one statement (or a script) and returns a successful result,

@@ -136,11 +136,47 @@ extension Decimal: PostgresDecodable {
     /// Exact: "19.99" becomes 19.99. Accepts only a complete number (sign,
     /// digits, optional fraction and exponent) or "NaN"; anything else throws.
     public init(postgresText: String) throws {
+        if let value = Decimal.parseFast(postgresText) {
+            self = value
+            return
+        }
         if postgresText == "NaN" { self = .nan; return }
         guard Decimal.isPlainNumber(postgresText),
               let value = Decimal(string: postgresText, locale: nil)
         else { throw decodingError(postgresText, as: Decimal.self) }
         self = value
+    }
+
+    /// "[-]digits[.digits]" with up to 19 significant digits, built without
+    /// Decimal(string:) (which is ~40 times slower). nil: use the slow path.
+    private static func parseFast(_ text: String) -> Decimal? {
+        var mantissa: UInt64 = 0
+        var negative = false
+        var fractionDigits = 0
+        var inFraction = false
+        var digits = 0
+        var first = true
+        for byte in text.utf8 {
+            defer { first = false }
+            if byte >= 48 && byte <= 57 {
+                let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - 48))
+                if overflow1 || overflow2 { return nil }
+                mantissa = sum
+                digits += 1
+                if inFraction { fractionDigits += 1 }
+            } else if byte == 46 && !inFraction {  // '.'
+                inFraction = true
+            } else if byte == 45 && first {  // '-'
+                negative = true
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, fractionDigits <= 100 else { return nil }
+        return Decimal(sign: negative && mantissa != 0 ? .minus : .plus,
+                       exponent: -fractionDigits,
+                       significand: Decimal(mantissa))
     }
 
     private static func isPlainNumber(_ text: String) -> Bool {

@@ -4,7 +4,7 @@ import XCTest
 
 final class ConnectionTests: PostgresTestCase {
     func testConnectsLazily() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         XCTAssertFalse(db.isConnected)
         XCTAssertEqual(db.connectionGeneration, 0)
         XCTAssertEqual(try db.scalar("SELECT 1", as: Int.self), 1)
@@ -37,7 +37,7 @@ final class ConnectionTests: PostgresTestCase {
     }
 
     func testReconnectsAfterTheBackendWasTerminatedWhileIdle() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         let before = try backendPID(db)
         try terminateBackend(before)
 
@@ -48,9 +48,9 @@ final class ConnectionTests: PostgresTestCase {
     }
 
     func testTerminationDuringAStatementThrowsConnectionThenReconnects() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         let pid = try backendPID(db)
-        let url = databaseURL
+        let url = try databaseURL()
         let done = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             usleep(300_000)
@@ -72,7 +72,7 @@ final class ConnectionTests: PostgresTestCase {
     }
 
     func testConnectionLostInsideATransactionIsNotHiddenByAReconnect() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE t (n int)")
         let pid = try backendPID(db)
         XCTAssertThrowsError(try db.transaction {
@@ -89,9 +89,46 @@ final class ConnectionTests: PostgresTestCase {
         XCTAssertEqual(try db.scalar("SELECT to_regclass('pg_temp.t') IS NULL", as: Bool.self), true)
     }
 
+    func testAForkedChildOpensItsOwnSessionAndLeavesTheParentsAlone() throws {
+        let db = try makeConnection()
+        let parentPID = try backendPID(db)
+        var pipeEnds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&pipeEnds), 0)
+        let child = fork()
+        if child == 0 {
+            // Child: the inherited session must not be used (or terminated).
+            var reported = (try? db.scalar("SELECT pg_backend_pid()", as: Int32.self)) ?? -1
+            _ = write(pipeEnds[1], &reported, MemoryLayout<Int32>.size)
+            _exit(0)
+        }
+        XCTAssertGreaterThan(child, 0)
+        close(pipeEnds[1])
+        var childBackend: Int32 = 0
+        XCTAssertEqual(read(pipeEnds[0], &childBackend, MemoryLayout<Int32>.size), MemoryLayout<Int32>.size)
+        close(pipeEnds[0])
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        XCTAssertGreaterThan(childBackend, 0, "the child could query")
+        XCTAssertNotEqual(childBackend, parentPID, "the child opened its own session")
+        XCTAssertEqual(try backendPID(db), parentPID, "the parent's session survived the child")
+    }
+
+    func testConnectionLostBeforeCommitIsReportedNotCommittedElsewhere() throws {
+        let db = try makeConnection()
+        let pid = try backendPID(db)
+        XCTAssertThrowsError(try db.transaction {
+            try db.execute("SELECT 1")
+            try terminateBackend(pid)
+        }) { error in
+            XCTAssertEqual((error as? PostgresError)?.kind, .connection, "\(error)")
+        }
+        XCTAssertFalse(db.log.entries.contains { $0.sql == "COMMIT" }, "COMMIT was not sent to a fresh session")
+        XCTAssertEqual(try db.scalar("SELECT 1", as: Int.self), 1)
+    }
+
     func testListenNotifyReachesAnotherConnection() throws {
-        let listener = makeConnection()
-        let sender = makeConnection()
+        let listener = try makeConnection()
+        let sender = try makeConnection()
         let channel = uniqueTableName("pgtest channel \"quoted\"")
         try listener.listen(channel)
         XCTAssertEqual(listener.pendingNotifications().count, 0)
@@ -107,8 +144,8 @@ final class ConnectionTests: PostgresTestCase {
     }
 
     func testListenIsReissuedAfterReconnect() throws {
-        let listener = makeConnection()
-        let sender = makeConnection()
+        let listener = try makeConnection()
+        let sender = try makeConnection()
         let channel = uniqueTableName("pgtest_reconnect")
         try listener.listen(channel)
         try terminateBackend(try backendPID(listener))

@@ -11,18 +11,11 @@ struct DatabaseURLMissing: Error, CustomStringConvertible {
     }
 }
 
-/// Base class: reads DATABASE_URL and closes the connections a test opened.
+/// Base class: hands out connections to DATABASE_URL and closes them after
+/// the test. Without DATABASE_URL every test that needs the database fails
+/// (it is not skipped) with the message of `DatabaseURLMissing`.
 class PostgresTestCase: XCTestCase {
-    private(set) var databaseURL = ""
     private var opened: [PostgresConnection] = []
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
-            throw DatabaseURLMissing()
-        }
-        databaseURL = url
-    }
 
     override func tearDown() {
         for connection in opened { connection.close() }
@@ -30,9 +23,16 @@ class PostgresTestCase: XCTestCase {
         super.tearDown()
     }
 
+    func databaseURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty else {
+            throw DatabaseURLMissing()
+        }
+        return url
+    }
+
     /// A new lazily connecting connection, closed after the test.
-    func makeConnection() -> PostgresConnection {
-        let connection = PostgresConnection(url: databaseURL)
+    func makeConnection() throws -> PostgresConnection {
+        let connection = PostgresConnection(url: try databaseURL())
         opened.append(connection)
         return connection
     }
@@ -52,7 +52,7 @@ class PostgresTestCase: XCTestCase {
     /// Terminates a server process from another connection and waits (at
     /// most five seconds) until it has gone.
     func terminateBackend(_ pid: Int32) throws {
-        let admin = makeConnection()
+        let admin = try makeConnection()
         let terminated = try admin.scalar("SELECT pg_terminate_backend($1)", [pid], as: Bool.self)
         XCTAssertEqual(terminated, true)
         try waitUntilGone(pid, admin: admin)

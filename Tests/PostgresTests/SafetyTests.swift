@@ -4,7 +4,7 @@ import XCTest
 
 final class SafetyTests: PostgresTestCase {
     func testInjectionStringsAreStoredVerbatim() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         let table = uniqueTableName("pgtest_injection")
         try db.execute("CREATE TABLE \(table) (id serial PRIMARY KEY, name text NOT NULL)")
         defer { _ = try? db.execute("DROP TABLE IF EXISTS \(table)") }
@@ -29,7 +29,7 @@ final class SafetyTests: PostgresTestCase {
     }
 
     func testUniqueViolationCarriesSQLState() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE users (id serial PRIMARY KEY, email text NOT NULL CONSTRAINT users_email_key UNIQUE)")
         try db.execute("INSERT INTO users (email) VALUES ($1)", ["ann@example.com"])
         XCTAssertThrowsError(try db.execute("INSERT INTO users (email) VALUES ($1)", ["ann@example.com"])) { error in
@@ -46,7 +46,7 @@ final class SafetyTests: PostgresTestCase {
     }
 
     func testSyntaxErrorAndParameterMistakesAreQueryErrors() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         assertPostgresError(try db.query("SELEC 1"), kind: .query, sqlState: "42601")
         assertPostgresError(try db.query("SELECT $1::int + $2::int", [1]), kind: .query)
         assertPostgresError(try db.query("SELECT $1::int", ["not a number"]), kind: .query, sqlState: "22P02")

@@ -4,7 +4,7 @@ import XCTest
 
 final class StatementLogTests: PostgresTestCase {
     func testLogRecordsSQLAndDurationsAndResetClearsIt() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.connect()
         db.log.reset()
         XCTAssertEqual(db.log.count, 0)
@@ -41,7 +41,7 @@ final class StatementLogTests: PostgresTestCase {
     }
 
     func testPreparedStatementsSurviveSchemaChanges() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE shapes (a int)")
         try db.execute("INSERT INTO shapes VALUES ($1)", [1])
         for _ in 0..<3 {
@@ -54,7 +54,7 @@ final class StatementLogTests: PostgresTestCase {
     }
 
     func testExecuteScriptRunsSeveralStatementsAtomically() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.executeScript("""
             CREATE TEMP TABLE migrated (id int PRIMARY KEY, label text);
             INSERT INTO migrated VALUES (1, 'one; with semicolon');
@@ -67,7 +67,7 @@ final class StatementLogTests: PostgresTestCase {
     }
 
     func testManyDistinctStatementsStayUsable() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         db.maxPreparedStatements = 10
         for n in 0..<35 {
             XCTAssertEqual(try db.scalar("SELECT $1::int + \(n)", [1], as: Int.self), n + 1)

@@ -4,7 +4,7 @@ import XCTest
 
 final class TransactionTests: PostgresTestCase {
     private func makeAccounts() throws -> PostgresConnection {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE accounts (id int PRIMARY KEY, owner text NOT NULL UNIQUE, balance numeric(10,2) NOT NULL CHECK (balance >= 0))")
         return db
     }

@@ -4,7 +4,7 @@ import XCTest
 
 final class TypeTests: PostgresTestCase {
     func testIntegersRoundTrip() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         let row = try XCTUnwrap(db.queryOne(
             "SELECT $1::bigint AS big, $2::bigint AS small, $3::int AS i32, $4::bigint AS i64, $5::int AS plain",
             [Int.max, Int.min, Int32.max, Int64(-42), 7]
@@ -18,7 +18,7 @@ final class TypeTests: PostgresTestCase {
     }
 
     func testTextUnicodeEmptyStringAndNull() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE notes (id int PRIMARY KEY, body text)")
         let unicode = "Crème brûlée – 日本語 – 🛒👩‍👩‍👧‍👦 – \"quotes\" \\ back\\slash\ttab\nnewline"
         try db.execute("INSERT INTO notes VALUES ($1, $2)", [1, unicode])
@@ -42,7 +42,7 @@ final class TypeTests: PostgresTestCase {
     }
 
     func testDecimalIsExact() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE prices (id int PRIMARY KEY, amount numeric(10,2))")
         let tenth = try XCTUnwrap(Decimal(string: "0.1"))
         let fifth = try XCTUnwrap(Decimal(string: "0.2"))
@@ -79,7 +79,7 @@ final class TypeTests: PostgresTestCase {
         for (input, expected) in cases {
             XCTAssertEqual(Decimal(string: input)!.postgresText, expected)
         }
-        let db = makeConnection()
+        let db = try makeConnection()
         let big = Decimal(string: "1e30")!
         XCTAssertEqual(try db.scalar("SELECT $1::numeric", [big], as: Decimal.self), big)
         XCTAssertEqual(try db.scalar("SELECT $1::numeric::text", [Decimal(string: "1e-10")!], as: String.self), "0.0000000001")
@@ -89,7 +89,7 @@ final class TypeTests: PostgresTestCase {
     }
 
     func testBool() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         let row = try XCTUnwrap(db.queryOne("SELECT $1::bool AS yes, $2::bool AS no, NULL::bool AS unknown", [true, false]))
         XCTAssertEqual(try row.get("yes", as: Bool.self), true)
         XCTAssertEqual(try row.get("no", as: Bool.self), false)
@@ -98,7 +98,7 @@ final class TypeTests: PostgresTestCase {
     }
 
     func testTimestamptzRoundTripsToTheMicrosecond() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE events (id int PRIMARY KEY, at timestamptz, day date, local timestamp)")
         let text = "2026-11-26 14:25:05.123456+00"
         let date = try Date(postgresText: text)
@@ -126,7 +126,7 @@ final class TypeTests: PostgresTestCase {
     }
 
     func testNullAndDecodingErrors() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         let row = try XCTUnwrap(db.queryOne("SELECT NULL::int AS n, 5 AS five, 'abc' AS word, 1.5 AS fraction"))
         XCTAssertEqual(row.columns, ["n", "five", "word", "fraction"])
         XCTAssertTrue(row.isNull("n"))
@@ -146,7 +146,7 @@ final class TypeTests: PostgresTestCase {
     }
 
     func testQueryOneScalarAndExecuteCounts() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         try db.execute("CREATE TEMP TABLE items (id int PRIMARY KEY, name text NOT NULL)")
         XCTAssertEqual(try db.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5) g"), 5)
         XCTAssertEqual(try db.execute("UPDATE items SET name = name || '!' WHERE id > $1", [3]), 2)
@@ -160,7 +160,7 @@ final class TypeTests: PostgresTestCase {
     }
 
     func testUUIDRoundTrip() throws {
-        let db = makeConnection()
+        let db = try makeConnection()
         let id = UUID()
         XCTAssertEqual(try db.scalar("SELECT $1::uuid", [id], as: UUID.self), id)
     }
@@ -208,6 +208,21 @@ final class PostgresTextTests: XCTestCase {
         XCTAssertNil(PostgresNull().postgresText)
         XCTAssertEqual(false.postgresText, "false")
         XCTAssertEqual(Double.infinity.postgresText, "Infinity")
+    }
+
+    func testDecimalParsing() throws {
+        let cases = ["19.99", "-19.99", "0.30", "-0.00", "0", "99999999.99", "0.000001", "-5",
+                     "18446744073709551615", "18446744073709551616.5", "123456789012345678901234567890.12345678",
+                     "1e3", "-2.5E-3"]
+        for text in cases {
+            XCTAssertEqual(try Decimal(postgresText: text), Decimal(string: text)!, text)
+        }
+        XCTAssertEqual(try Decimal(postgresText: "19.99").postgresText, "19.99")
+        XCTAssertEqual(try Decimal(postgresText: "-0.00").postgresText, "0")
+        XCTAssertFalse(try Decimal(postgresText: "-0.00").isNaN)
+        for bad in ["", "-", ".", "1.2.3", "--1", "1-", "12abc", "1e", "Infinity", " 1"] {
+            XCTAssertThrowsError(try Decimal(postgresText: bad), bad)
+        }
     }
 
     func testStandaloneRow() throws {

@@ -22,10 +22,12 @@ BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_ENGINES=${BENCH_ENGINES:-"cached_db db file cache signed_cookies"}
 BENCH_SESSIONS=${BENCH_SESSIONS:-32}
 
+# Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
+# loopback one of those can hold the very port a server is about to bind (seen here).
 PG_DIR=.data/postgres
-PG_PORT=${SHOP_PG_PORT:-54320}
+PG_PORT=${SHOP_PG_PORT:-25432}
 REDIS_DIR=.data/redis
-REDIS_PORT=${SHOP_REDIS_PORT:-56380}
+REDIS_PORT=${SHOP_REDIS_PORT:-26380}
 BENCH_DIR="$DATA/bench"
 NGINX_PREFIX="$BENCH_DIR/nginx"
 
@@ -37,6 +39,7 @@ PRODUCT_URLS=()          # the first product pages linked from `/`
 SESSION_COOKIES=()       # "Cookie:" values of sessions with a 3-line cart, one per session
 SESSION_TOKENS=()        # their CSRF form tokens, index for index
 
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
@@ -163,7 +166,9 @@ LUA
 # measure LABEL PATH [wrk args...]: one row of the table.
 measure() {
     local label=$1 path=$2; shift 2
-    local out="$BENCH_DIR/wrk-$WORKERS_NOW-$ENGINE_NOW-$(printf '%s' "$label" | tr -cs 'a-zA-Z0-9' '-' | sed 's/-$//').txt"
+    local name out
+    name=$(printf '%s' "$label" | tr -cs 'a-zA-Z0-9' '-' | sed 's/-$//')
+    out="$BENCH_DIR/wrk-$WORKERS_NOW-$ENGINE_NOW-$name.txt"
     log "wrk $label ($path, WORKERS=$WORKERS_NOW, $ENGINE_NOW)"
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency "$@" "$BASE$path" >"$out"
     ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")")

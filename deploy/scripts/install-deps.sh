@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Build: C libraries behind the system-library targets of Package.swift (pkg-config names
 # fcgi, libpq, libcrypto, hiredis). Run/test: the servers. Bench: wrk and curl.
 PACKAGES=(libfcgi-dev libfcgi-bin libpq-dev libssl-dev libhiredis-dev pkg-config
-          postgresql redis-server wrk curl ca-certificates)
+          postgresql redis-server wrk curl)
 # Any nginx flavour will do; nginx-light is the smallest that has FastCGI.
 NGINX_FLAVOURS=(nginx-light nginx nginx-core nginx-full nginx-extras)
 

@@ -56,7 +56,8 @@ socket_path() {
     if [ "${#wanted}" -lt 100 ]; then
         printf '%s\n' "$wanted"
     else
-        local dir="/tmp/shop-$(printf '%s' "$wanted" | cksum | cut -d' ' -f1)"
+        local dir
+        dir="/tmp/shop-$(printf '%s' "$wanted" | cksum | cut -d' ' -f1)"
         mkdir -p "$dir"
         printf '%s\n' "$dir/$(basename "$wanted")"
     fi
@@ -91,8 +92,9 @@ stop_pid() {
 
 # Swift is preinstalled at /opt/swift; there is no package to install it from.
 require_swift() {
-    command -v swift >/dev/null 2>&1 && swift --version >/dev/null 2>&1 ||
+    if ! swift --version >/dev/null 2>&1; then
         die "swift is not on PATH or does not run (expected /opt/swift/usr/bin/swift); install Swift 6.3 first"
+    fi
 }
 
 # Installs missing system packages as root; elsewhere only checks the commands exist.
@@ -147,7 +149,10 @@ start_pool() {
     mkdir -p "$dir"
     POOL_SOCKET=$(socket_path "$dir/shop.sock")
     rm -f "$POOL_SOCKET"   # a stale socket from a killed run would make bind() fail
-    LISTEN="unix:$POOL_SOCKET" "$bin" serve >>"$logfile" 2>&1 &
+    # Its own session: Ctrl-C in the terminal reaches only the script, whose cleanup then sends
+    # the pool one SIGTERM (a second stop signal would make the pool kill its workers at once).
+    # setsid execs in place here (a background job is no group leader), so $! is the pool.
+    LISTEN="unix:$POOL_SOCKET" setsid "$bin" serve >>"$logfile" 2>&1 &
     POOL_PID=$!
     printf '%s\n' "$POOL_PID" >"$dir/shop.pid"
     wait_until 60 pool_listening || die "shop serve did not create $POOL_SOCKET within 60 s"
@@ -169,5 +174,6 @@ stop_pool() {
         stop_pid "$(cat "$dir/shop.pid")" 40 serve
     fi
     rm -f "$dir/shop.pid"
+    if [ -n "${POOL_SOCKET:-}" ]; then rm -f "$POOL_SOCKET"; fi
     POOL_PID=""
 }

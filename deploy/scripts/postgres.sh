@@ -22,8 +22,10 @@ usage() { die "usage: postgres.sh start|stop|status|url|resetdb|destroy DIR [POR
 # The newest installed server version (Debian: /usr/lib/postgresql/15/bin).
 bindir() {
     local dir
-    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-    [ -n "$dir" ] && [ -x "$dir/pg_ctl" ] || die "no PostgreSQL server in /usr/lib/postgresql; run deploy/scripts/install-deps.sh"
+    dir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    if [ ! -x "$dir/pg_ctl" ]; then
+        die "no PostgreSQL server in /usr/lib/postgresql; run deploy/scripts/install-deps.sh"
+    fi
     printf '%s\n' "$dir"
 }
 
@@ -44,7 +46,8 @@ cluster_root() {
     if [ -L "$dir" ]; then readlink -f "$dir"; return; fi
     mkdir -p "$dir"
     if is_root && ! runuser -u postgres -- test -x "$(dirname "$dir")"; then
-        local target="/var/tmp/shop-postgres-$(printf '%s' "$dir" | cksum | cut -d' ' -f1)"
+        local target
+        target="/var/tmp/shop-postgres-$(printf '%s' "$dir" | cksum | cut -d' ' -f1)"
         mkdir -p "$target"
         rmdir "$dir" 2>/dev/null || die "$dir is not reachable by the postgres user and not empty"
         ln -s "$target" "$dir"

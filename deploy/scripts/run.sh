@@ -13,16 +13,19 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PORT=${PORT:-8000}
+# Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
+# loopback one of those can hold the very port a server is about to bind (seen here).
 PG_DIR=.data/postgres
-PG_PORT=${SHOP_PG_PORT:-54320}
+PG_PORT=${SHOP_PG_PORT:-25432}
 REDIS_DIR=.data/redis
-REDIS_PORT=${SHOP_REDIS_PORT:-56380}
+REDIS_PORT=${SHOP_REDIS_PORT:-26380}
 RUN_DIR="$DATA/run"
 NGINX_PREFIX="$DATA/nginx"
 
 started_pg=0 started_redis=0 started_nginx=0
 POOL_PID=""
 
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local status=$?
     trap - EXIT INT TERM

@@ -7,10 +7,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
+# loopback one of those can hold the very port a server is about to bind (seen here).
 PG_DIR=.data/postgres-test
-PG_PORT=${SHOP_TEST_PG_PORT:-54321}
+PG_PORT=${SHOP_TEST_PG_PORT:-25433}
 REDIS_DIR=.data/redis-test
-REDIS_PORT=${SHOP_TEST_REDIS_PORT:-56379}
+REDIS_PORT=${SHOP_TEST_REDIS_PORT:-26379}
 OUTPUT="$DATA/test-output.log"
 
 started_pg=0 started_redis=0
@@ -34,16 +36,27 @@ start_services() {
     export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0"
 }
 
-# The closing lines of XCTest and Swift Testing, and the failures, so the end of the output
-# tells the result without scrolling.
+# The failures and the runners' own closing lines, then one plain "tests: N passed, N failed"
+# line over both runners (XCTest and Swift Testing each print their own count, and Swift
+# Testing's "0 tests" line would otherwise close a run made of XCTest cases).
 print_summary() {
-    local status=$1 failures
+    local status=$1 passed failed skipped
     echo
     echo "---- swift test summary (full output: $OUTPUT) ----"
-    failures=$(grep -E ': error: |recorded an issue|✘ Test .*(failed|recorded)' "$OUTPUT" | head -n 40 || true)
-    [ -n "$failures" ] && printf '%s\n' "$failures"
-    grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?|Test run with [0-9]+ tests?" "$OUTPUT" | tail -n 3 || true
+    grep -E ": error: |^✘ Test .* (failed|recorded an issue)" "$OUTPUT" | grep -v '^✘ Test run' | head -n 40 || true
+    grep -E "Executed [0-9]+ tests?, with" "$OUTPUT" | tail -n 1 || true
+    grep -E "Test run with [0-9]+ tests?" "$OUTPUT" | tail -n 1 || true
     echo "swift test exit status: $status"
+    passed=$(count_lines "^Test Case '.*' passed|^✔ Test .* passed after")
+    failed=$(count_lines "^Test Case '.*' failed|^✘ Test .* failed after")
+    skipped=$(count_lines "^Test Case '.*' skipped|^➜ Test .* skipped")
+    if [ $((passed + failed + skipped)) -gt 0 ]; then
+        echo "tests: $passed passed, $failed failed, $skipped skipped"
+    fi
+}
+
+count_lines() {
+    grep -E "$1" "$OUTPUT" | grep -vc '^. Test run ' || true
 }
 
 main() {

@@ -83,13 +83,24 @@ public final class Application {
 
     private func csrfRejection(_ context: RequestContext) throws -> String? {
         let request = context.request
-        if let origin = request.headers["origin"], origin != "null" {
-            let expected = (request.isSecure ? "https://" : "http://") + (request.headers["host"] ?? "")
-            if origin != expected { return "Origin checking failed - \(origin) does not match any trusted origins." }
+        if let origin = request.headers["origin"], origin != "null", !Application.isSameOrigin(origin, request) {
+            return "Origin checking failed - \(origin) does not match any trusted origins."
         }
         var submitted = request.headers[CSRF.headerName]
         if submitted == nil { submitted = try context.form()[CSRF.formField] }
         return context.csrf.rejectionReason(submittedToken: submitted)
+    }
+
+    /// Scheme and host must match; the port is not compared, because Debian's
+    /// fastcgi_params pass HTTP_HOST as nginx's `$host`, which has no port.
+    static func isSameOrigin(_ origin: String, _ request: Request) -> Bool {
+        let scheme = request.isSecure ? "https://" : "http://"
+        guard origin.lowercased().hasPrefix(scheme) else { return false }
+        let authority = origin.dropFirst(scheme.count)
+        let host = authority.hasPrefix("[")
+            ? authority.split(separator: "]").first.map { String($0) + "]" } ?? ""
+            : authority.split(separator: ":").first.map(String.init) ?? ""
+        return host.lowercased() == request.host.lowercased()
     }
 
     private func isAllowedHost(_ host: String) -> Bool {

@@ -17,6 +17,9 @@ public final class CachedDatabaseSessionStore: SessionStore {
     private let database: PostgresConnection
     private var cache: LRUCache<String, SessionRecord>
     private var listening = false
+    /// The connection's generation when the cache was last known complete; a
+    /// reconnect may have lost notifications, so the cache starts over.
+    private var cacheGeneration = -1
 
     public init(database: PostgresConnection, capacity: Int) {
         self.database = database
@@ -56,13 +59,15 @@ public final class CachedDatabaseSessionStore: SessionStore {
 
     /// Drops the cached sessions that any worker deleted. Costs one non-blocking
     /// read of the connection's socket; LISTEN is issued once, on first use,
-    /// before anything is cached (and re-issued by the connection after a reconnect).
+    /// before anything is cached (the connection re-issues it after a reconnect).
     private func applyDeletions() throws {
-        if !listening || !database.isConnected {
-            // After a reconnect notifications may have been missed: start from an empty cache.
-            if listening { cache.removeAll() }
+        if !listening {
             try database.listen(DatabaseSessionStore.deletionChannel)
             listening = true
+        }
+        if database.connectionGeneration != cacheGeneration {
+            cache.removeAll()
+            cacheGeneration = database.connectionGeneration
         }
         for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.deletionChannel {
             cache.remove(notification.payload)

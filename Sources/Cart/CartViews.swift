@@ -1,0 +1,123 @@
+import Foundation
+import Shop
+import Web
+
+/// Django's `cart_add`, `cart_remove` and `cart_detail`.
+public enum CartViews {
+    /// `POST /cart/add/{product_id}/`: `quantity` 1...20 and `override`
+    /// `True`/`False` (absent: False), else 400 with the cart unchanged;
+    /// an unknown or unavailable product is a 404. Then 302 to `/cart/`.
+    public static func add(_ context: RequestContext) throws -> Response {
+        let id = try context.intParameter("product_id")
+        let form = try context.form()
+        guard let input = AddToCartInput(form) else {
+            throw HTTPError.badRequest("The quantity must be a whole number from 1 to 20, and override True or False.")
+        }
+        guard let product = try availableProduct(id: id, context) else { throw HTTPError.notFound("No such product.") }
+        do {
+            try Cart.of(context).add(product, quantity: input.quantity, override: input.override)
+        } catch Cart.AddError.tooMany {
+            throw HTTPError.badRequest("A cart line holds at most \(Cart.maxLineQuantity) items.")
+        }
+        return .redirect(to: "/cart/")
+    }
+
+    /// `POST /cart/remove/{product_id}/`: drops the line; 302 to `/cart/`. A
+    /// product neither in the cart nor in the catalog is a 404, as in Django.
+    public static func remove(_ context: RequestContext) throws -> Response {
+        let id = try context.intParameter("product_id")
+        if try !Cart.of(context).remove(productID: id) {
+            guard id <= Int(Int32.max), try !Catalog(database: context.database).products(ids: [id]).isEmpty else {
+                throw HTTPError.notFound("No such product.")
+            }
+        }
+        return .redirect(to: "/cart/")
+    }
+
+    /// `GET /cart/`.
+    public static func detail(_ context: RequestContext) throws -> Response {
+        let cart = Cart.of(context)
+        let lines = try cart.lines()
+        return try context.render("cart/detail", [
+            "title": "Your shopping cart",
+            "lines": lines.map(CartViewModels.detailLine),
+            "has_lines": !lines.isEmpty,
+            "cart_total": PriceFormat.dollars(try cart.total()),
+        ])
+    }
+
+    static func availableProduct(id: Int, _ context: RequestContext) throws -> Product? {
+        // Ids beyond int4 cannot name a product (and would not fit the catalog's integer[] cast).
+        guard id <= Int(Int32.max) else { return nil }
+        guard let product = try Catalog(database: context.database).products(ids: [id]).first, product.available else { return nil }
+        return product
+    }
+}
+
+/// The add form's fields, validated as Django's CartAddProductForm
+/// (a TypedChoiceField 1...20 and a BooleanField shown as a hidden input).
+public struct AddToCartInput: Equatable, Sendable {
+    public var quantity: Int
+    public var override: Bool
+
+    public init?(_ form: FormData) {
+        guard let text = form["quantity"], let quantity = AddToCartInput.quantity(text),
+              let override = AddToCartInput.override(form["override"])
+        else { return nil }
+        self.quantity = quantity
+        self.override = override
+    }
+
+    /// Exactly one of the choices "1"..."20" (no sign, spaces, leading zeros or decimals).
+    static func quantity(_ text: String) -> Int? {
+        guard let value = Int(text), AddToCartForm.quantities.contains(value), String(value) == text else { return nil }
+        return value
+    }
+
+    /// `True`/`False` (any case); absent or empty is False, as an unchecked BooleanField.
+    static func override(_ text: String?) -> Bool? {
+        switch text?.lowercased() {
+        case nil, "", "false": false
+        case "true": true
+        default: nil
+        }
+    }
+}
+
+/// What the templates get: everything computed, formatted and explicit.
+public enum CartViewModels {
+    /// The context processor's `cart`.
+    public static func summary(_ lines: [CartLine]) -> [String: Any] {
+        let count = lines.reduce(0) { $0 + $1.quantity }
+        let total = lines.reduce(Decimal(0)) { $0 + $1.total }
+        return [
+            "is_empty": lines.isEmpty,
+            "count": count,
+            "count_is_one": count == 1,
+            "total": PriceFormat.dollars(total),
+            "lines": lines.map(summaryLine),
+        ]
+    }
+
+    public static func summaryLine(_ line: CartLine) -> [String: Any] {
+        [
+            "id": line.product.id,
+            "name": line.product.name,
+            "url": line.product.url,
+            "quantity": line.quantity,
+            "unit_price": PriceFormat.dollars(line.unitPrice),
+            "line_total": PriceFormat.dollars(line.total),
+        ]
+    }
+
+    static func detailLine(_ line: CartLine) -> [String: Any] {
+        var values = summaryLine(line)
+        var choices = Array(AddToCartForm.quantities)
+        if !choices.contains(line.quantity) { choices.append(line.quantity) }
+        values["image_url"] = line.product.imageURL
+        values["update_action"] = "/cart/add/\(line.product.id)/"
+        values["remove_action"] = "/cart/remove/\(line.product.id)/"
+        values["quantity_choices"] = choices.map { ["value": $0, "selected": $0 == line.quantity] as [String: Any] }
+        return values
+    }
+}

@@ -1,0 +1,114 @@
+import Cart
+import Foundation
+import Web
+
+/// Django's `order_create` and the confirmation page.
+public enum OrderViews {
+    /// The session key listing the orders this session placed (newest last).
+    public static let sessionKey = "orders"
+    static let rememberedOrders = 50
+
+    /// `GET /orders/create/`: the form beside the cart; `POST`: validate, then
+    /// place the order in one transaction and redirect to its confirmation.
+    /// An empty cart sends the shopper back to `/cart/`.
+    public static func create(_ context: RequestContext) throws -> Response {
+        let cart = Cart.of(context)
+        var lines = try cart.lines()
+        guard !lines.isEmpty else { return .redirect(to: "/cart/") }
+        guard context.request.method == "POST" else {
+            return try page(context, lines: lines, form: OrderForm())
+        }
+
+        let data = try context.form()
+        var fields: [String: String?] = [:]
+        for field in OrderForm.fields { fields[field.name] = data[field.name] }
+        let form = OrderForm(data: fields)
+        // Products that left the cart since the shopper saw it: show the
+        // checkout again (with the notices) rather than order something else.
+        guard form.isValid, !cart.droppedProducts else {
+            return try page(context, lines: lines, form: form)
+        }
+
+        let outcome = try OrderStore(database: context.database).place(
+            fields: form.cleaned,
+            lines: lines.map { ($0.product.id, $0.quantity) },
+            checkoutToken: try cart.checkoutToken())
+        switch outcome {
+        case .placed(let id), .alreadyPlaced(let id):
+            try cart.clear()
+            try remember(id, context)
+            return .redirect(to: "/orders/\(id)/created/")
+        case .unavailable(let gone):
+            // Changed between reading the cart and locking the products: nothing
+            // was saved. Drop them, say so, and show the checkout again.
+            for product in gone {
+                try cart.remove(productID: product.id)
+                if let name = product.name {
+                    context.messages.warning("“\(name)” is no longer available and was removed from your cart. Please check your order.")
+                } else {
+                    context.messages.warning("A product in your cart is no longer sold and was removed from your cart. Please check your order.")
+                }
+            }
+            lines = try cart.lines()
+            guard !lines.isEmpty else { return .redirect(to: "/cart/") }
+            return try page(context, lines: lines, form: form)
+        }
+    }
+
+    /// `GET /orders/{id}/created/`: only for the session that placed the order.
+    public static func created(_ context: RequestContext) throws -> Response {
+        let id = try context.intParameter("id")
+        guard try placedOrders(context).contains(id),
+              let order = try OrderStore(database: context.database).order(id: id)
+        else { throw HTTPError.notFound("No such order.") }
+        return try context.render("orders/order/created", [
+            "title": "Thank you",
+            "order": [
+                "id": order.id,
+                "first_name": order.firstName, "last_name": order.lastName, "email": order.email,
+                "address": order.address, "postal_code": order.postalCode, "city": order.city,
+                "items": order.items.map { item in
+                    [
+                        "product_id": item.productID, "product_name": item.productName, "quantity": item.quantity,
+                        "unit_price": PriceFormat.dollars(item.price), "line_total": PriceFormat.dollars(item.total),
+                    ] as [String: Any]
+                },
+                "order_total": PriceFormat.dollars(order.total),
+            ] as [String: Any],
+        ])
+    }
+
+    /// The ids of the orders this session placed. No session, no orders (and no load).
+    public static func placedOrders(_ context: RequestContext) throws -> [Int] {
+        guard context.session.browserSentKey || context.session.isAccessed else { return [] }
+        return try context.session.value(forKey: sessionKey)?.arrayValue?.compactMap(\.intValue) ?? []
+    }
+
+    static func remember(_ id: Int, _ context: RequestContext) throws {
+        var ids = try placedOrders(context).filter { $0 != id }
+        ids.append(id)
+        ids = Array(ids.suffix(rememberedOrders))
+        try context.session.setValue(.array(ids.map { .int($0) }), forKey: sessionKey)
+    }
+
+    static func page(_ context: RequestContext, lines: [CartLine], form: OrderForm) throws -> Response {
+        let total = lines.reduce(Decimal(0)) { $0 + $1.total }
+        return try context.render("orders/order/create", [
+            "title": "Checkout",
+            "lines": lines.map(CartViewModels.summaryLine),
+            "order_total": PriceFormat.dollars(total),
+            "fields": OrderForm.fields.map { field in
+                let errors = form.errors[field.name] ?? []
+                return [
+                    "name": field.name,
+                    "label": field.label,
+                    "input_type": field.isEmail ? "email" : "text",
+                    "max_length": field.maxLength,
+                    "value": form.data[field.name] ?? "",
+                    "errors": errors.map { ["text": $0] },
+                    "has_errors": !errors.isEmpty,
+                ] as [String: Any]
+            },
+        ])
+    }
+}

@@ -1,0 +1,160 @@
+import COpenSSL
+
+/// The cryptographic primitives the framework needs, from OpenSSL's libcrypto:
+/// SHA-256, HMAC-SHA256, PBKDF2-HMAC-SHA256 (Django's password hasher), a
+/// CSPRNG, and the base64 forms Django's `signing` module uses.
+public enum Crypto {
+    public static let sha256Length = 32
+
+    // MARK: Digests
+
+    public static func sha256(_ message: some Collection<UInt8>) -> [UInt8] {
+        let bytes = Array(message), input = nonEmpty(bytes)
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let ok = EVP_Digest(input, bytes.count, &digest, &length, EVP_sha256(), nil)
+        precondition(ok == 1 && length == UInt32(sha256Length), "EVP_Digest(SHA-256) failed")
+        return Array(digest[0..<Int(length)])
+    }
+
+    public static func sha256(_ message: String) -> [UInt8] { sha256(Array(message.utf8)) }
+
+    public static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+        let key = Array(key), message = Array(message)
+        let keyInput = nonEmpty(key), messageInput = nonEmpty(message)
+        var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let result = HMAC(EVP_sha256(), keyInput, Int32(key.count), messageInput, message.count, &mac, &length)
+        precondition(result != nil && length == UInt32(sha256Length), "HMAC(SHA-256) failed")
+        return Array(mac[0..<Int(length)])
+    }
+
+    public static func hmacSHA256(key: String, message: String) -> [UInt8] {
+        hmacSHA256(key: Array(key.utf8), message: Array(message.utf8))
+    }
+
+    /// PBKDF2 with HMAC-SHA256, as Django's `PBKDF2PasswordHasher`.
+    public static func pbkdf2SHA256(password: some Collection<UInt8>, salt: some Collection<UInt8>, iterations: Int, keyLength: Int = 32) -> [UInt8] {
+        precondition(iterations > 0 && iterations <= Int(Int32.max) && keyLength > 0 && keyLength <= 1024, "bad PBKDF2 parameters")
+        let password = Array(password), salt = Array(salt)
+        let passwordInput = nonEmpty(password).map { CChar(bitPattern: $0) }, saltInput = nonEmpty(salt)
+        var output = [UInt8](repeating: 0, count: keyLength)
+        let ok = PKCS5_PBKDF2_HMAC(passwordInput, Int32(password.count), saltInput, Int32(salt.count),
+                                   Int32(iterations), EVP_sha256(), Int32(keyLength), &output)
+        precondition(ok == 1, "PKCS5_PBKDF2_HMAC failed")
+        return output
+    }
+
+    public static func pbkdf2SHA256(password: String, salt: String, iterations: Int, keyLength: Int = 32) -> [UInt8] {
+        pbkdf2SHA256(password: Array(password.utf8), salt: Array(salt.utf8), iterations: iterations, keyLength: keyLength)
+    }
+
+    /// `count` bytes from OpenSSL's CSPRNG (seeded from getrandom; fork-safe in OpenSSL 3).
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard count > 0 else { return bytes }
+        precondition(RAND_bytes(&bytes, Int32(count)) == 1, "RAND_bytes failed")
+        return bytes
+    }
+
+    /// Compares two MACs or digests in constant time.
+    public static func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        ConstantTime.equals(lhs, rhs)
+    }
+
+    /// The bytes to hand OpenSSL: a zero-length input still needs a valid pointer,
+    /// so an empty array is passed as one zero byte with a length of 0.
+    private static func nonEmpty(_ bytes: [UInt8]) -> [UInt8] { bytes.isEmpty ? [0] : bytes }
+
+    // MARK: Base64
+
+    private static let standardAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let urlAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Standard base64 with `=` padding (Django's password hashes).
+    public static func base64Encode(_ bytes: some Collection<UInt8>) -> String {
+        encode(Array(bytes), alphabet: standardAlphabet, padding: true)
+    }
+
+    /// Standard base64; padding optional; nil for anything else.
+    public static func base64Decode(_ text: String) -> [UInt8]? {
+        decode(text, urlSafe: false)
+    }
+
+    /// URL-safe base64 without padding, as Django's `signing.b64_encode`.
+    public static func base64URLEncode(_ bytes: some Collection<UInt8>) -> String {
+        encode(Array(bytes), alphabet: urlAlphabet, padding: false)
+    }
+
+    /// URL-safe base64, padding optional; nil for anything else.
+    public static func base64URLDecode(_ text: String) -> [UInt8]? {
+        decode(text, urlSafe: true)
+    }
+
+    private static func encode(_ bytes: [UInt8], alphabet: [UInt8], padding: Bool) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            output.append(alphabet[Int(chunk & 63)])
+            index += 3
+        }
+        let rest = bytes.count - index
+        if rest == 1 {
+            let chunk = UInt32(bytes[index]) << 16
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            if padding { output.append(contentsOf: "==".utf8) }
+        } else if rest == 2 {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            if padding { output.append(UInt8(ascii: "=")) }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func sextet(_ byte: UInt8, urlSafe: Bool) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): UInt32(byte - UInt8(ascii: "A"))
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): UInt32(byte - UInt8(ascii: "a") + 26)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0") + 52)
+        case UInt8(ascii: "+") where !urlSafe, UInt8(ascii: "-") where urlSafe: 62
+        case UInt8(ascii: "/") where !urlSafe, UInt8(ascii: "_") where urlSafe: 63
+        default: nil
+        }
+    }
+
+    private static func decode(_ text: String, urlSafe: Bool) -> [UInt8]? {
+        var input = Array(text.utf8)
+        // Strip at most two trailing `=`, and only when they complete a 4-character group.
+        if input.last == UInt8(ascii: "=") {
+            guard input.count % 4 == 0 else { return nil }
+            input.removeLast()
+            if input.last == UInt8(ascii: "=") { input.removeLast() }
+        }
+        guard input.count % 4 != 1 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for byte in input {
+            guard let value = sextet(byte, urlSafe: urlSafe) else { return nil }
+            accumulator = accumulator << 6 | value
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
+        }
+        // Leftover bits must be zero (a canonical encoding), so one value has one text form.
+        guard accumulator == 0 else { return nil }
+        return output
+    }
+}

@@ -1,0 +1,150 @@
+import Postgres
+import TestSupport
+import Web
+import XCTest
+
+/// The catalog pages, called in process against real data.
+final class CatalogViewTests: XCTestCase {
+    var database: PostgresConnection!
+    var browser: InProcessBrowser!
+    var tea = 0, coffee = 0
+    var sencha = 0, hidden = 0, grinder = 0
+
+    override func setUpWithError() throws {
+        database = try TestDatabase.reset()
+        let fixture = CatalogFixture(database: database)
+        tea = try fixture.category("Tea", slug: "tea")
+        coffee = try fixture.category("Coffee", slug: "coffee")
+        sencha = try fixture.product("Sencha", slug: "sencha", category: tea, price: "8.50", image: "products/sencha.png",
+                                     description: "Grassy.\nSteep briefly.")
+        try fixture.product("Assam <b>Bold</b> & \"Strong\"", slug: "assam", category: tea, price: "0.10")
+        hidden = try fixture.product("Hidden Decaf", slug: "hidden-decaf", category: coffee, price: "9.99", available: false)
+        grinder = try fixture.product("Grinder", slug: "grinder", category: coffee, price: "1299.00")
+        browser = InProcessBrowser(try TestApplication.make())
+    }
+
+    func testIndexListsAvailableProductsByNameWithCategories() throws {
+        let response = browser.get("/")
+        XCTAssertEqual(response.status, 200)
+        let html = response.bodyText
+        XCTAssertTrue(html.contains("href=\"/tea/\""))
+        XCTAssertTrue(html.contains("href=\"/coffee/\""))
+        let assam = try XCTUnwrap(html.range(of: "Assam"))
+        let grinderName = try XCTUnwrap(html.range(of: ">Grinder<"))
+        let senchaName = try XCTUnwrap(html.range(of: ">Sencha<"))
+        XCTAssertLessThan(assam.lowerBound, grinderName.lowerBound, "products are ordered by name")
+        XCTAssertLessThan(grinderName.lowerBound, senchaName.lowerBound)
+        XCTAssertFalse(html.contains("Hidden Decaf"), "unavailable products are not listed")
+        XCTAssertTrue(html.contains("$1,299.00"))
+        XCTAssertTrue(html.contains("$0.10"))
+        XCTAssertTrue(html.contains("id=\"cart-summary\""))
+        XCTAssertEqual(response.header("Content-Type"), "text/html; charset=utf-8")
+    }
+
+    func testNamesAreEscaped() {
+        let html = browser.get("/").bodyText
+        XCTAssertTrue(html.contains("Assam &lt;b&gt;Bold&lt;/b&gt; &amp; &quot;Strong&quot;"))
+        XCTAssertFalse(html.contains("<b>Bold</b>"))
+    }
+
+    func testImagesAndPlaceholder() {
+        let html = browser.get("/").bodyText
+        XCTAssertTrue(html.contains("src=\"/media/products/sencha.png\""))
+        XCTAssertTrue(html.contains("src=\"/static/img/no_image.png\""))
+    }
+
+    func testCategoryPageShowsOnlyItsAvailableProducts() {
+        let response = browser.get("/coffee/")
+        XCTAssertEqual(response.status, 200)
+        let html = response.bodyText
+        XCTAssertTrue(html.contains(">Grinder<"))
+        XCTAssertFalse(html.contains(">Sencha<"))
+        XCTAssertFalse(html.contains("Hidden Decaf"))
+        XCTAssertTrue(html.contains("<h1>Coffee</h1>"))
+    }
+
+    func testUnknownCategoryIs404Page() {
+        let response = browser.get("/no-such-category/")
+        XCTAssertEqual(response.status, 404)
+        XCTAssertTrue(response.bodyText.contains("404"))
+        XCTAssertTrue(response.bodyText.contains("id=\"cart-summary\""), "the 404 page uses the layout")
+    }
+
+    func testProductDetailHasAddToCartForm() throws {
+        let response = browser.get("/\(sencha)/sencha/")
+        XCTAssertEqual(response.status, 200)
+        let html = response.bodyText
+        XCTAssertTrue(html.contains("<h1>Sencha</h1>"))
+        XCTAssertTrue(html.contains("$8.50"))
+        XCTAssertTrue(html.contains("action=\"/cart/add/\(sencha)/\""))
+        XCTAssertTrue(html.contains("method=\"post\""))
+        XCTAssertTrue(html.contains("<select name=\"quantity\""))
+        for quantity in [1, 20] { XCTAssertTrue(html.contains("<option value=\"\(quantity)\"")) }
+        XCTAssertFalse(html.contains("<option value=\"21\""))
+        XCTAssertFalse(html.contains("<option value=\"0\""))
+        XCTAssertTrue(html.contains("name=\"override\" value=\"False\""))
+        let token = try XCTUnwrap(Browser.csrfToken(in: html))
+        XCTAssertEqual(token.count, 64)
+        XCTAssertNotNil(browser.cookies["csrftoken"], "a page with a form sets the CSRF cookie")
+        XCTAssertTrue(html.contains("<p>Steep briefly.</p>"))
+    }
+
+    func testProduct404s() {
+        XCTAssertEqual(browser.get("/\(sencha)/wrong-slug/").status, 404, "slug must match")
+        XCTAssertEqual(browser.get("/\(hidden)/hidden-decaf/").status, 404, "unavailable")
+        XCTAssertEqual(browser.get("/999999/sencha/").status, 404, "unknown id")
+        XCTAssertEqual(browser.get("/99999999999999999999999/x/").status, 404, "id out of range")
+        XCTAssertEqual(browser.get("/a/b/c/d/").status, 404)
+    }
+
+    func testBrowsingCreatesNoSessionAndNoCookies() {
+        let response = browser.get("/")
+        XCTAssertTrue(response.headers(named: "Set-Cookie").isEmpty)
+        XCTAssertEqual(try database.scalar("SELECT count(*) FROM django_session", as: Int.self), 0)
+    }
+
+    func testMissingSlashRedirectsLikeDjango() {
+        let response = browser.get("/tea")
+        XCTAssertEqual(response.status, 301)
+        XCTAssertEqual(response.header("Location"), "/tea/")
+    }
+
+    func testHeadHasNoBody() {
+        let response = browser.send("HEAD", "/", headers: [:], body: [])
+        XCTAssertEqual(response.status, 200)
+        XCTAssertTrue(response.body.isEmpty)
+    }
+
+    func testWrongMethodIs405() {
+        let response = browser.send("DELETE", "/", headers: [:], body: [])
+        XCTAssertEqual(response.status, 405)
+        XCTAssertEqual(response.header("Allow"), "GET, HEAD")
+        XCTAssertEqual(browser.post("/tea/", form: [("csrfmiddlewaretoken", "x")]).status, 405)
+    }
+
+    func testDisallowedHostIs400() {
+        let response = browser.get("/", headers: ["host": "evil.example"])
+        XCTAssertEqual(response.status, 400)
+    }
+
+    func testHealthAnswersOk() {
+        let response = browser.get("/-/health")
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.bodyText, "ok")
+    }
+
+    func testHealthIs503WhenDatabaseIsUnreachable() throws {
+        let down = InProcessBrowser(try TestApplication.make { $0.databaseURL = "postgresql://postgres@127.0.0.1:1/nothing?connect_timeout=2" })
+        XCTAssertEqual(down.get("/-/health").status, 503)
+        let page = down.get("/")
+        XCTAssertEqual(page.status, 503, "a catalog page is a 503, not a 500, while the database is down")
+    }
+
+    func testDebugShowsSQLQueriesAtTheFoot() throws {
+        let debug = InProcessBrowser(try TestApplication.make { $0.debug = true })
+        let html = debug.get("/").bodyText
+        XCTAssertTrue(html.contains("id=\"sql-queries\""))
+        XCTAssertTrue(html.contains("FROM shop_product"))
+        XCTAssertFalse(browser.get("/").bodyText.contains("id=\"sql-queries\""))
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Postgres
+import TestSupport
+import XCTest
+
+/// The catalog through a real nginx and a real `shop serve` pool: what an
+/// operator sees after `make run`, and what the pool does when workers die.
+final class PoolThroughNginxTests: XCTestCase {
+    var database: PostgresConnection!
+    var pool: ShopServer!
+    var nginx: NginxServer!
+    var productPath = ""
+
+    override func setUpWithError() throws {
+        database = try TestDatabase.reset()
+        let fixture = CatalogFixture(database: database)
+        let tea = try fixture.category("Tea", slug: "tea")
+        let id = try fixture.product("Sencha", slug: "sencha", category: tea, price: "8.50")
+        try fixture.product("Matcha", slug: "matcha", category: tea, price: "24.00")
+        productPath = "/\(id)/sencha/"
+        pool = try ShopServer(workers: 2)
+        nginx = try NginxServer(sockets: [pool.socketPath])
+    }
+
+    override func tearDown() {
+        nginx?.stop()
+        pool?.stop()
+    }
+
+    func get(_ path: String) throws -> HTTPResponse { try HTTPClient.request(port: nginx.port, path: path) }
+
+    func status() throws -> [String: Any] {
+        let response = try get("/-/status")
+        XCTAssertEqual(response.status, 200)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+    }
+
+    func testCatalogPagesAndNotFound() throws {
+        let index = try get("/")
+        XCTAssertEqual(index.status, 200)
+        XCTAssertTrue(index.text.contains("Sencha"))
+        XCTAssertTrue(index.text.contains("$8.50"))
+        XCTAssertTrue(index.text.contains("id=\"cart-summary\""))
+        let category = try get("/tea/")
+        XCTAssertEqual(category.status, 200)
+        XCTAssertTrue(category.text.contains("Matcha"))
+        let product = try get(productPath)
+        XCTAssertEqual(product.status, 200)
+        XCTAssertTrue(product.text.contains("action=\"/cart/add/"))
+        let missing = try get("/no-such-thing/")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertTrue(missing.text.contains("404"))
+        XCTAssertEqual(try get("/999/nothing/").status, 404)
+        XCTAssertEqual(try get("/static/css/base.css").status, 200, "nginx serves /static/ from Public/")
+        XCTAssertEqual(try get("/-/health").text, "ok")
+    }
+
+    func testEveryRequestIsLogged() throws {
+        _ = try get("/tea/")
+        try waitUntil(timeout: 5) { self.pool.log.contains("GET /tea/ 200 ") }
+        let line = try XCTUnwrap(pool.log.split(separator: "\n").first { $0.hasPrefix("GET /tea/ 200 ") })
+        XCTAssertTrue(line.contains("ms pid="), String(line))
+        XCTAssertTrue(line.contains(" sql=3"), String(line)) // the category, the category list, its products
+    }
+
+    func testKilledWorkerIsReplacedAndShopKeepsAnswering() throws {
+        let before = try status()
+        let pids = try XCTUnwrap(before["pids"] as? [Int])
+        XCTAssertEqual(pids.count, 2)
+        XCTAssertEqual(before["workers"] as? Int, 2)
+        kill(Int32(pids[0]), SIGKILL)
+        // While one worker is gone the other keeps serving.
+        for _ in 0..<10 { XCTAssertEqual(try get("/").status, 200) }
+        try waitUntil(timeout: 10) {
+            let now = try self.status()
+            let current = now["pids"] as? [Int] ?? []
+            return current.count == 2 && !current.contains(pids[0]) && (now["restarts"] as? Int ?? 0) >= 1
+        }
+        XCTAssertEqual(try get(productPath).status, 200)
+    }
+
+    func testSigtermLetsTheRequestInFlightFinishAndExitsZero() throws {
+        // Hold a lock the catalog query needs, so a request is in flight when SIGTERM arrives.
+        let locker = PostgresConnection(url: TestDatabase.url)
+        try locker.execute("BEGIN")
+        try locker.execute("LOCK TABLE shop_product IN ACCESS EXCLUSIVE MODE")
+        let port = nginx.port
+        let result = ResultBox()
+        let thread = Thread {
+            result.response = try? HTTPClient.request(port: port, path: "/")
+        }
+        thread.start()
+        try waitUntil(timeout: 10) {
+            // The worker is waiting on the lock.
+            try locker.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted", as: Int.self) ?? 0 > 0
+        }
+        kill(pool.pid, SIGTERM)
+        usleep(300_000)
+        try locker.execute("COMMIT")
+        try waitUntil(timeout: 15) { result.response != nil }
+        XCTAssertEqual(result.response?.status, 200, "the request in flight completed")
+        XCTAssertTrue(result.response?.text.contains("Sencha") ?? false)
+        try waitUntil(timeout: 30) { !self.pool.process.isRunning }
+        XCTAssertEqual(pool.process.terminationStatus, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pool.socketPath), "the socket file is removed")
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    var response: HTTPResponse?
+}

@@ -1,0 +1,168 @@
+@testable import Web
+import XCTest
+
+final class RouterTests: XCTestCase {
+    func router() -> Router {
+        var router = Router()
+        router.get("/cart/") { _ in .text("cart") }
+        router.post("/cart/add/{product_id:int}/") { _ in .text("add") }
+        router.get("/{category_slug}/") { _ in .text("category") }
+        router.get("/{id:int}/{slug}/") { _ in .text("detail") }
+        return router
+    }
+
+    func testOrderAndParameters() {
+        guard case .found(_, let parameters) = router().match(method: "GET", path: "/12/green-tea/") else { return XCTFail() }
+        XCTAssertEqual(parameters, ["id": "12", "slug": "green-tea"])
+        guard case .found(_, let cart) = router().match(method: "GET", path: "/cart/") else { return XCTFail() }
+        XCTAssertEqual(cart, [:], "an earlier literal route wins over the slug catch-all")
+    }
+
+    func testIntSegmentsRejectNonDigits() {
+        if case .found = router().match(method: "POST", path: "/cart/add/-1/") { XCTFail("negative id matched") }
+        if case .found = router().match(method: "POST", path: "/cart/add/1e3/") { XCTFail("exponent matched") }
+        if case .found = router().match(method: "GET", path: "/12/<script>/") { XCTFail("slug with markup matched") }
+    }
+
+    func testMethodNotAllowedAndAppendSlash() {
+        guard case .methodNotAllowed(let allowed) = router().match(method: "GET", path: "/cart/add/3/") else { return XCTFail() }
+        XCTAssertEqual(allowed, ["POST"])
+        guard case .appendSlash = router().match(method: "GET", path: "/tea") else { return XCTFail() }
+        guard case .notFound = router().match(method: "GET", path: "/a/b/c/") else { return XCTFail() }
+    }
+}
+
+final class FormDataTests: XCTestCase {
+    func testDecodesPlusAndPercent() throws {
+        let form = try FormData.parse(urlencoded: "name=J%C3%BCrgen+M%C3%BCller&quantity=2&empty=&flag")
+        XCTAssertEqual(form["name"], "Jürgen Müller")
+        XCTAssertEqual(form["quantity"], "2")
+        XCTAssertEqual(form["empty"], "")
+        XCTAssertEqual(form["flag"], "")
+        XCTAssertNil(form["missing"])
+    }
+
+    func testRepeatedNamesKeepAllAndLastWins() throws {
+        let form = try FormData.parse(urlencoded: "a=1&a=2")
+        XCTAssertEqual(form.all("a"), ["1", "2"])
+        XCTAssertEqual(form["a"], "2")
+    }
+
+    func testBrokenInputIs400() {
+        for bad in ["a=%ZZ", "a=%4", "a=%C3%28", "a=%FF"] {
+            XCTAssertThrowsError(try FormData.parse(urlencoded: bad), bad) { error in
+                XCTAssertEqual((error as? HTTPError)?.status, 400)
+            }
+        }
+        XCTAssertThrowsError(try FormData.parse(urlencoded: [0x61, 0x3D, 0xC3, 0x28]))
+    }
+}
+
+final class PriceFormatTests: XCTestCase {
+    func testDollarsWithTwoDecimalsAndGrouping() {
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "1299")!), "$1,299.00")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "0.1")!), "$0.10")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "1234567.891")!), "$1,234,567.89")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "0.005")!), "$0.01", "half-up")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "999.999")!), "$1,000.00")
+        XCTAssertEqual(PriceFormat.dollars(0), "$0.00")
+        XCTAssertEqual(PriceFormat.plain(Decimal(string: "7.5")!), "7.50")
+    }
+
+    func testExactSums() {
+        let sum = Decimal(string: "0.1")! + Decimal(string: "0.2")!
+        XCTAssertEqual(PriceFormat.dollars(sum * 3), "$0.90")
+    }
+}
+
+final class HTMLEscapeTests: XCTestCase {
+    func testEscapesTheFiveCharacters() {
+        XCTAssertEqual(HTML.escape(#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+        XCTAssertEqual(HTML.escape("plain ümlaut"), "plain ümlaut")
+    }
+
+    func testTemplatesEscapeByDefault() throws {
+        let directory = NSTemporaryDirectory() + "tpl-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "<p>{{value}}</p>{{{raw}}}".write(toFile: directory + "/page.html", atomically: true, encoding: .utf8)
+        let renderer = try TemplateRenderer(directory: directory)
+        let html = try renderer.render("page", ["value": "<script>alert('x')</script>", "raw": "<b>ok</b>"])
+        XCTAssertEqual(html, "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p><b>ok</b>")
+    }
+}
+
+final class LRUCacheTests: XCTestCase {
+    func testEvictsLeastRecentlyUsed() {
+        var cache = LRUCache<String, Int>(capacity: 2)
+        cache.put("a", 1)
+        cache.put("b", 2)
+        XCTAssertEqual(cache.get("a"), 1)
+        cache.put("c", 3)
+        XCTAssertNil(cache.get("b"), "b was least recently used")
+        XCTAssertEqual(cache.get("a"), 1)
+        XCTAssertEqual(cache.get("c"), 3)
+        cache.remove("a")
+        XCTAssertNil(cache.get("a"))
+        cache.put("d", 4)
+        cache.put("e", 5)
+        XCTAssertEqual(cache.count, 2)
+        XCTAssertNil(cache.get("c"))
+    }
+
+    func testRandomOperationsAgreeWithAModel() {
+        var cache = LRUCache<Int, Int>(capacity: 8)
+        var model: [(Int, Int)] = []  // most recent last
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<5000 {
+            let key = Int.random(in: 0..<20, using: &generator)
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0:
+                cache.put(key, step)
+                model.removeAll { $0.0 == key }
+                model.append((key, step))
+                if model.count > 8 { model.removeFirst() }
+            case 1:
+                let expected = model.first { $0.0 == key }
+                XCTAssertEqual(cache.get(key), expected?.1)
+                if let expected { model.removeAll { $0.0 == key }; model.append(expected) }
+            default:
+                cache.remove(key)
+                model.removeAll { $0.0 == key }
+            }
+            XCTAssertEqual(cache.count, model.count)
+        }
+    }
+}
+
+final class MultipartTests: XCTestCase {
+    func testFieldsAndFile() throws {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nTea & Co\r\n--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}PNG\r\n--XyZ--\r\n"
+        let form = try MultipartForm.parse(body: Array(body.utf8), contentType: "multipart/form-data; boundary=XyZ")
+        XCTAssertEqual(form.fields["name"], "Tea & Co")
+        XCTAssertEqual(form.files.first?.filename, "a.png")
+        XCTAssertEqual(form.files.first?.data, [1, 2] + Array("PNG".utf8))
+    }
+
+    func testMalformedIs400() {
+        XCTAssertThrowsError(try MultipartForm.parse(body: Array("garbage".utf8), contentType: "multipart/form-data; boundary=XyZ"))
+        XCTAssertThrowsError(try MultipartForm.parse(body: [], contentType: "multipart/form-data"))
+    }
+}
+
+final class RequestTests: XCTestCase {
+    func testFromFastCGIParameters() {
+        let request = Request(cgiParameters: [
+            "REQUEST_METHOD": "POST", "DOCUMENT_URI": "/cart/add/3/", "REQUEST_URI": "/cart/add/3/?x=1",
+            "QUERY_STRING": "x=1", "HTTP_HOST": "shop.example:8000", "HTTP_COOKIE": "sessionid=abc; csrftoken=\"def\"",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": "5", "REMOTE_ADDR": "10.0.0.1", "HTTPS": "on",
+        ], body: Array("a=b&c".utf8))
+        XCTAssertEqual(request.method, "POST")
+        XCTAssertEqual(request.path, "/cart/add/3/")
+        XCTAssertEqual(request.queryString, "x=1")
+        XCTAssertEqual(request.host, "shop.example")
+        XCTAssertEqual(request.cookies, ["sessionid": "abc", "csrftoken": "def"])
+        XCTAssertEqual(request.headers["content-type"], "application/x-www-form-urlencoded")
+        XCTAssertTrue(request.isSecure)
+        XCTAssertEqual(request.fullPath, "/cart/add/3/?x=1")
+    }
+}
