@@ -1,0 +1,227 @@
+import Foundation
+import Postgres
+import TestSupport
+@testable import Web
+import XCTest
+
+// Fixtures shared by the session, cookie, CSRF and messages suites: a tiny
+// site (its own templates and views), and a browser that carries cookies from
+// one in-process request to the next.
+
+enum TestSite {
+    /// Templates written once per test run into a temporary directory.
+    static let templatesDirectory: String = {
+        let directory = NSTemporaryDirectory() + "shop-web-tests-templates-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let files = [
+            "page.html": """
+                <!doctype html><title>page</title>
+                <p id="token">{{csrf_token}}</p>
+                {{#has_messages}}<ul class="messages">{{#messages}}<li class="{{tags}}">{{message}}</li>{{/messages}}</ul>{{/has_messages}}
+                """,
+            "error.html": "<!doctype html><title>{{title}}</title><h1>{{title}}</h1><p>{{message}}</p>",
+        ]
+        for (name, text) in files {
+            FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(text.utf8))
+        }
+        return directory
+    }()
+
+    /// The redis of the tests: `CACHE_URL` (make test starts a private one).
+    static func cacheURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["CACHE_URL"], !url.isEmpty else {
+            throw XCTSkip("CACHE_URL is not set: run with `make test`, or export CACHE_URL=redis://127.0.0.1:PORT/0")
+        }
+        return url
+    }
+
+    /// Settings for the test site: DEBUG off (so nothing debug-only hides a bug), the test database.
+    static func settings(engine: SessionEngineName = .cachedDatabase) throws -> Settings {
+        var settings = Settings(databaseURL: TestDatabase.url)
+        settings.debug = false
+        settings.sessionEngine = engine
+        settings.secretKey = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+        if engine == .cache { settings.cacheURL = try cacheURL() }
+        return settings
+    }
+
+    /// One "worker": its own database connection, session store and services.
+    static func application(settings: Settings) throws -> Application {
+        let database = PostgresConnection(url: settings.databaseURL)
+        let store = try settings.makeSessionStore(database: database)
+        let services = Services(
+            settings: settings, database: database,
+            templates: try TemplateRenderer(directory: templatesDirectory), sessionStore: store)
+        return Application(services: services, router: router())
+    }
+
+    static func text(_ value: String) -> Response { .text(value) }
+
+    static func router() -> Router {
+        var router = Router()
+        router.get("/session/get/{name}/") { context in
+            text(try context.session.value(forKey: context.parameters["name"]!)?.stringValue ?? "<none>")
+        }
+        router.get("/session/set/{name}/{value}/") { context in
+            try context.session.setValue(.string(context.parameters["value"]!), forKey: context.parameters["name"]!)
+            return text("ok")
+        }
+        router.get("/session/delete/{name}/") { context in
+            try context.session.removeValue(forKey: context.parameters["name"]!)
+            return text("ok")
+        }
+        router.get("/session/flush/") { context in
+            try context.session.flush()
+            return text("ok")
+        }
+        router.get("/session/cycle/") { context in
+            try context.session.cycleKey()
+            return text("ok")
+        }
+        router.get("/session/setjson/") { context in
+            try context.session.setValue(TestSite.richValue, forKey: "rich")
+            return text("ok")
+        }
+        router.get("/session/getjson/") { context in
+            text(SessionCoding.encode(["rich": try context.session.value(forKey: "rich") ?? .null]))
+        }
+        router.get("/noop/") { _ in text("noop") }
+        router.get("/page/") { context in try context.render("page") }
+        // Unsafe methods: a change to the session and a message, then a redirect (POST/redirect/GET).
+        router.post("/post/") { context in
+            try context.session.setValue("yes", forKey: "posted")
+            context.messages.success("Saved <ok>")
+            return .redirect(to: "/page/")
+        }
+        router.add(["POST", "PUT", "DELETE"], "/api/") { context in
+            try context.session.setValue("yes", forKey: "changed")
+            return text("accepted")
+        }
+        return router
+    }
+
+    /// A value of every JSON kind, money as a string, and non-ASCII text.
+    static let richValue: SessionValue = [
+        "lines": [["id": 7, "price": "1299.00", "quantity": 2], ["id": 8, "price": "0.10", "quantity": 1]],
+        "name": "Zoë \"quoted\" </script>", "flag": true, "none": nil, "ratio": 0.5, "empty": [:],
+    ]
+}
+
+/// A browser: keeps the cookies its responses set and sends them back.
+final class Browser {
+    var cookies: [String: String] = [:]
+    var host = "localhost"
+
+    var sessionCookieName = "sessionid"
+    var sessionCookie: String? {
+        get { cookies[sessionCookieName] }
+        set { cookies[sessionCookieName] = newValue }
+    }
+
+    @discardableResult
+    func get(_ application: Application, _ path: String, headers: [String: String] = [:]) -> Response {
+        send(application, Request(method: "GET", path: path, headers: requestHeaders(headers)))
+    }
+
+    @discardableResult
+    func post(_ application: Application, _ path: String, form: [String: String] = [:], headers: [String: String] = [:], method: String = "POST") -> Response {
+        let body = form.sorted { $0.key < $1.key }.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
+        var all = requestHeaders(headers)
+        all["content-type"] = "application/x-www-form-urlencoded"
+        return send(application, Request(method: method, path: path, headers: all, body: Array(body.utf8)))
+    }
+
+    func send(_ application: Application, _ request: Request) -> Response {
+        let response = application.handle(request)
+        absorb(response)
+        return response
+    }
+
+    private func requestHeaders(_ extra: [String: String]) -> [String: String] {
+        var headers = ["host": host]
+        if !cookies.isEmpty {
+            headers["cookie"] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+        }
+        for (name, value) in extra { headers[name.lowercased()] = value }
+        return headers
+    }
+
+    /// Applies the response's Set-Cookie headers as a browser would (Max-Age=0 deletes).
+    func absorb(_ response: Response) {
+        for header in response.headers(named: "Set-Cookie") {
+            let cookie = ParsedCookie(header)
+            if cookie.attributes["max-age"] == "0" {
+                cookies.removeValue(forKey: cookie.name)
+            } else {
+                cookies[cookie.name] = cookie.value
+            }
+        }
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+/// One Set-Cookie header, split into its name, value and attributes (lower-cased names).
+struct ParsedCookie {
+    var name: String
+    var value: String
+    var attributes: [String: String] = [:]
+
+    init(_ header: String) {
+        let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let first = parts.first ?? ""
+        let equals = first.firstIndex(of: "=") ?? first.endIndex
+        name = String(first[..<equals])
+        value = equals < first.endIndex ? String(first[first.index(after: equals)...]) : ""
+        for part in parts.dropFirst() {
+            let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
+            attributes[pieces[0].lowercased()] = pieces.count > 1 ? pieces[1] : ""
+        }
+    }
+
+    func has(_ attribute: String) -> Bool { attributes[attribute.lowercased()] != nil }
+}
+
+extension Response {
+    /// The Set-Cookie headers for `name`, parsed.
+    func setCookies(named name: String) -> [ParsedCookie] {
+        headers(named: "Set-Cookie").map(ParsedCookie.init).filter { $0.name == name }
+    }
+
+    func setCookie(named name: String) -> ParsedCookie? { setCookies(named: name).last }
+}
+
+/// Rebuilds the schema once per suite class.
+class DatabaseTestCase: XCTestCase {
+    override class func setUp() {
+        super.setUp()
+        do {
+            try TestDatabase.reset().close()
+        } catch {
+            XCTFail("cannot reset the test database: \(error)")
+        }
+    }
+
+    /// A connection to the test database for checks, closed after the test.
+    private var opened: [PostgresConnection] = []
+
+    func checkConnection() -> PostgresConnection {
+        let connection = PostgresConnection(url: TestDatabase.url)
+        opened.append(connection)
+        return connection
+    }
+
+    override func tearDown() {
+        for connection in opened { connection.close() }
+        opened.removeAll()
+        super.tearDown()
+    }
+
+    func sessionRowCount() throws -> Int {
+        try checkConnection().scalar("SELECT count(*)::int FROM django_session", as: Int.self) ?? -1
+    }
+}
