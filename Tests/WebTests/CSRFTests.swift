@@ -1,0 +1,140 @@
+import Foundation
+import TestSupport
+@testable import Web
+import XCTest
+
+/// Django's CSRF protection through the pipeline: every unsafe request needs
+/// a token matching the visitor's `csrftoken` cookie, or it gets a 403 and
+/// changes nothing.
+final class CSRFTests: DatabaseTestCase {
+    private var app: Application!
+    private var browser: Browser!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        app = try TestSite.application(settings: try TestSite.settings(engine: .database))
+        browser = Browser()
+    }
+
+    override func tearDown() {
+        app?.services.database.close()
+        super.tearDown()
+    }
+
+    /// Renders the page and returns the masked token it shows.
+    private func token(for browser: Browser) throws -> String {
+        let page = browser.get(app, "/page/").bodyText
+        let start = try XCTUnwrap(page.range(of: "<p id=\"token\">"))
+        let end = try XCTUnwrap(page.range(of: "</p>", range: start.upperBound..<page.endIndex))
+        return String(page[start.upperBound..<end.lowerBound])
+    }
+
+    /// POSTs to the view that writes the session; checks the outcome and that a refusal changed nothing.
+    @discardableResult
+    private func post(_ form: [String: String], headers: [String: String] = [:], method: String = "POST", expect status: Int,
+                      file: StaticString = #filePath, line: UInt = #line) throws -> Response {
+        let rowsBefore = try sessionRowCount()
+        let response = browser.post(app, "/api/", form: form, headers: headers, method: method)
+        XCTAssertEqual(response.status, status, response.bodyText, file: file, line: line)
+        if status == 403 {
+            XCTAssertTrue(response.bodyText.contains("403"), "a templated 403 page", file: file, line: line)
+            XCTAssertNil(response.setCookie(named: "sessionid"), "a refused request creates no session", file: file, line: line)
+            XCTAssertEqual(try sessionRowCount(), rowsBefore, "a refused request changes nothing", file: file, line: line)
+        } else {
+            XCTAssertEqual(response.bodyText, "accepted", file: file, line: line)
+        }
+        return response
+    }
+
+    func testPostWithoutTheCookieIsRefused() throws {
+        try post(["csrfmiddlewaretoken": CSRF.mask(CSRF.randomString())], expect: 403)
+        try post([:], expect: 403)
+    }
+
+    func testPostWithTheCookieButNoTokenIsRefused() throws {
+        _ = try token(for: browser)
+        XCTAssertNotNil(browser.cookies["csrftoken"])
+        try post([:], expect: 403)
+        try post(["csrfmiddlewaretoken": ""], expect: 403)
+    }
+
+    func testAWrongTokenIsRefused() throws {
+        _ = try token(for: browser)
+        try post(["csrfmiddlewaretoken": CSRF.mask(CSRF.randomString())], expect: 403)
+        try post(["csrfmiddlewaretoken": CSRF.randomString()], expect: 403)
+        try post(["csrfmiddlewaretoken": String(repeating: "!", count: 64)], expect: 403)
+        try post(["csrfmiddlewaretoken": "short"], expect: 403)
+    }
+
+    func testAValidMaskedTokenIsAccepted() throws {
+        let token = try token(for: browser)
+        XCTAssertEqual(token.count, 64)
+        let response = try post(["csrfmiddlewaretoken": token], expect: 200)
+        XCTAssertNotNil(response.setCookie(named: "sessionid"))
+        XCTAssertEqual(browser.get(app, "/session/get/changed/").bodyText, "yes")
+    }
+
+    func testTheUnmaskedSecretIsAccepted() throws {
+        _ = try token(for: browser)
+        let secret = try XCTUnwrap(browser.cookies["csrftoken"])
+        try post(["csrfmiddlewaretoken": secret], expect: 200)
+    }
+
+    func testATokenFromAnotherVisitorsSecretIsRefused() throws {
+        let other = Browser()
+        let othersToken = try token(for: other)
+        _ = try token(for: browser)
+        XCTAssertNotEqual(other.cookies["csrftoken"], browser.cookies["csrftoken"])
+        try post(["csrfmiddlewaretoken": othersToken], expect: 403)
+        try post(["csrfmiddlewaretoken": try XCTUnwrap(other.cookies["csrftoken"])], expect: 403)
+    }
+
+    func testTheHeaderIsAccepted() throws {
+        let token = try token(for: browser)
+        try post([:], headers: ["X-CSRFToken": token], expect: 200)
+        try post([:], headers: ["X-CSRFToken": CSRF.mask(CSRF.randomString())], expect: 403)
+    }
+
+    func testTheTokenDiffersOnEveryRenderAndAllValidate() throws {
+        let tokens = try (0..<4).map { _ in try token(for: browser) }
+        XCTAssertEqual(Set(tokens).count, tokens.count, "a fresh mask on every render")
+        let secret = try XCTUnwrap(browser.cookies["csrftoken"])
+        for token in tokens {
+            XCTAssertEqual(CSRF.unmask(token), secret)
+            try post(["csrfmiddlewaretoken": token], expect: 200)
+        }
+    }
+
+    func testTheCookieIsSetOnceAndKept() throws {
+        let first = browser.get(app, "/page/")
+        XCTAssertNotNil(first.setCookie(named: "csrftoken"))
+        let second = browser.get(app, "/page/")
+        XCTAssertNil(second.setCookie(named: "csrftoken"), "an existing secret is kept")
+        XCTAssertNil(Browser().get(app, "/noop/").setCookie(named: "csrftoken"), "pages without a form set no CSRF cookie")
+    }
+
+    func testAMismatchedOriginIsRefused() throws {
+        let token = try token(for: browser)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://evil.example"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "https://localhost"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost"], expect: 200)
+    }
+
+    func testOtherUnsafeMethodsNeedTheTokenToo() throws {
+        let token = try token(for: browser)
+        for method in ["PUT", "DELETE"] {
+            try post([:], method: method, expect: 403)
+            try post([:], headers: ["X-CSRFToken": token], method: method, expect: 200)
+        }
+    }
+
+    func testAMalformedBodyIsAClientError() throws {
+        _ = try token(for: browser)
+        let response = browser.send(app, Request(
+            method: "POST", path: "/api/",
+            headers: ["cookie": "csrftoken=\(browser.cookies["csrftoken"]!)", "content-type": "application/x-www-form-urlencoded"],
+            body: [0xFF, 0xFE, 0x3D, 0x25, 0x5A]))
+        XCTAssertGreaterThanOrEqual(response.status, 400)
+        XCTAssertLessThan(response.status, 500)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import TestSupport
+@testable import Web
+import XCTest
+
+/// The session and CSRF cookies' attributes under each setting (the contract's
+/// "Cookies and sessions").
+final class CookieTests: DatabaseTestCase {
+    private var applications: [Application] = []
+
+    override func tearDown() {
+        for application in applications { application.services.database.close() }
+        applications.removeAll()
+        super.tearDown()
+    }
+
+    /// The cookies of the response that creates a session, under `configure`d settings.
+    private func sessionCookies(_ configure: (inout Settings) -> Void = { _ in }) throws -> (session: ParsedCookie, version: ParsedCookie?, response: Response) {
+        var settings = try TestSite.settings(engine: .cachedDatabase)
+        configure(&settings)
+        let application = try TestSite.application(settings: settings)
+        applications.append(application)
+        let browser = Browser()
+        browser.sessionCookieName = settings.sessionCookieName
+        let response = browser.get(application, "/session/set/a/1/")
+        XCTAssertEqual(response.status, 200)
+        let session = try XCTUnwrap(response.setCookie(named: settings.sessionCookieName), "no session cookie in \(response.headers)")
+        return (session, response.setCookie(named: settings.sessionCookieName + "_version"), response)
+    }
+
+    func testDefaults() throws {
+        let (cookie, version, response) = try sessionCookies()
+        XCTAssertTrue(SessionKey.isValid(cookie.value))
+        XCTAssertTrue(cookie.has("HttpOnly"))
+        XCTAssertEqual(cookie.attributes["samesite"], "Lax")
+        XCTAssertEqual(cookie.attributes["path"], "/")
+        XCTAssertEqual(cookie.attributes["max-age"], "1209600")
+        let expires = try XCTUnwrap(cookie.attributes["expires"])
+        XCTAssertTrue(expires.hasSuffix(" GMT"), expires)
+        XCTAssertFalse(cookie.has("Secure"))
+        XCTAssertFalse(cookie.has("Domain"))
+        // The version cookie goes with it, with the same attributes.
+        let versionCookie = try XCTUnwrap(version)
+        XCTAssertTrue(versionCookie.has("HttpOnly"))
+        XCTAssertEqual(versionCookie.attributes["max-age"], "1209600")
+        XCTAssertEqual(response.header("Vary"), "Cookie")
+    }
+
+    func testExpiresHasTheCookieAgeFromNow() throws {
+        let (cookie, _, _) = try sessionCookies { $0.sessionCookieAge = 3600 }
+        XCTAssertEqual(cookie.attributes["max-age"], "3600")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let expires = try XCTUnwrap(formatter.date(from: try XCTUnwrap(cookie.attributes["expires"])))
+        XCTAssertEqual(expires.timeIntervalSinceNow, 3600, accuracy: 5)
+    }
+
+    func testExpireAtBrowserCloseSetsNeitherMaxAgeNorExpires() throws {
+        let (cookie, version, _) = try sessionCookies { $0.sessionExpireAtBrowserClose = true }
+        XCTAssertFalse(cookie.has("Max-Age"))
+        XCTAssertFalse(cookie.has("Expires"))
+        XCTAssertTrue(cookie.has("HttpOnly"))
+        XCTAssertFalse(try XCTUnwrap(version).has("Max-Age"))
+    }
+
+    func testDomain() throws {
+        let (cookie, version, _) = try sessionCookies { $0.sessionCookieDomain = ".example.com" }
+        XCTAssertEqual(cookie.attributes["domain"], ".example.com")
+        XCTAssertEqual(try XCTUnwrap(version).attributes["domain"], ".example.com")
+    }
+
+    func testSecure() throws {
+        let (cookie, version, _) = try sessionCookies { $0.sessionCookieSecure = true }
+        XCTAssertTrue(cookie.has("Secure"))
+        XCTAssertTrue(try XCTUnwrap(version).has("Secure"))
+    }
+
+    func testCustomCookieName() throws {
+        var settings = try TestSite.settings(engine: .database)
+        settings.sessionCookieName = "shop_session"
+        let application = try TestSite.application(settings: settings)
+        applications.append(application)
+        let browser = Browser()
+        browser.sessionCookieName = "shop_session"
+        let response = browser.get(application, "/session/set/a/1/")
+        XCTAssertNotNil(response.setCookie(named: "shop_session"))
+        XCTAssertNil(response.setCookie(named: "sessionid"))
+        XCTAssertEqual(browser.get(application, "/session/get/a/").bodyText, "1")
+        // A cookie under the default name means nothing now.
+        let other = Browser()
+        other.cookies["sessionid"] = try XCTUnwrap(browser.sessionCookie)
+        XCTAssertEqual(other.get(application, "/session/get/a/").bodyText, "<none>")
+    }
+
+    func testDeletionCookieKeepsTheDomain() throws {
+        var settings = try TestSite.settings(engine: .database)
+        settings.sessionCookieDomain = ".example.com"
+        let application = try TestSite.application(settings: settings)
+        applications.append(application)
+        let browser = Browser()
+        browser.get(application, "/session/set/a/1/")
+        let deletion = try XCTUnwrap(browser.get(application, "/session/flush/").setCookie(named: "sessionid"))
+        XCTAssertEqual(deletion.attributes["max-age"], "0")
+        XCTAssertEqual(deletion.attributes["domain"], ".example.com")
+        XCTAssertEqual(deletion.attributes["path"], "/")
+    }
+
+    func testCSRFCookie() throws {
+        var settings = try TestSite.settings(engine: .database)
+        let application = try TestSite.application(settings: settings)
+        applications.append(application)
+        let cookie = try XCTUnwrap(Browser().get(application, "/page/").setCookie(named: "csrftoken"))
+        XCTAssertEqual(cookie.value.count, 32)
+        XCTAssertEqual(cookie.attributes["samesite"], "Lax")
+        XCTAssertEqual(cookie.attributes["path"], "/")
+        XCTAssertFalse(cookie.has("Secure"))
+
+        settings.csrfCookieSecure = true
+        let secure = try TestSite.application(settings: settings)
+        applications.append(secure)
+        XCTAssertTrue(try XCTUnwrap(Browser().get(secure, "/page/").setCookie(named: "csrftoken")).has("Secure"))
+    }
+
+    func testMalformedCookieHeadersAreHarmless() throws {
+        let application = try TestSite.application(settings: try TestSite.settings(engine: .database))
+        applications.append(application)
+        for header in ["sessionid", "=;;=", "sessionid=\"\"", "sessionid=\"abc", "a=b; sessionid=\u{00e9}\u{00e9}", String(repeating: "x=y; ", count: 500)] {
+            let response = application.handle(Request(path: "/session/get/a/", headers: ["cookie": header]))
+            XCTAssertEqual(response.status, 200, header)
+            XCTAssertEqual(response.bodyText, "<none>")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+@testable import Web
+import XCTest
+
+/// Crypto (OpenSSL) against published vectors and Python's hashlib/hmac.
+final class SessionCryptoTests: XCTestCase {
+    private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    func testSHA256() {
+        XCTAssertEqual(hex(Crypto.sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(hex(Crypto.sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    func testHMACSHA256() {
+        // RFC 4231, test case 2.
+        XCTAssertEqual(hex(Crypto.hmacSHA256(key: "Jefe", message: "what do ya want for nothing?")),
+                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        // RFC 4231, test case 1: a 20-byte key of 0x0b.
+        XCTAssertEqual(hex(Crypto.hmacSHA256(key: [UInt8](repeating: 0x0b, count: 20), message: Array("Hi There".utf8))),
+                       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        // Python: hmac.new(b'', b'', sha256) and a key longer than the block size.
+        XCTAssertEqual(hex(Crypto.hmacSHA256(key: "", message: "")), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        XCTAssertEqual(hex(Crypto.hmacSHA256(key: "key", message: "The quick brown fox jumps over the lazy dog")),
+                       "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
+    }
+
+    func testPBKDF2LowIterations() {
+        // Python: hashlib.pbkdf2_hmac('sha256', 'lètmein'.encode(), b'seasalt2', 1000)
+        XCTAssertEqual(Crypto.base64Encode(Crypto.pbkdf2SHA256(password: "lètmein", salt: "seasalt2", iterations: 1000)),
+                       "ABPNVLVV1vRC5OnBCpgwRvsTOJaXds28OSzNig3GR2M=")
+        XCTAssertEqual(hex(Crypto.pbkdf2SHA256(password: "password", salt: "salt", iterations: 2)),
+                       "ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43")
+        XCTAssertEqual(Crypto.pbkdf2SHA256(password: "p", salt: "s", iterations: 1, keyLength: 64).count, 64)
+    }
+
+    /// Django 5.1's hasher: `pbkdf2_sha256$870000$seasalt2$...` is the hash of `lètmein`.
+    func testPBKDF2DjangoVector() {
+        let encoded = "pbkdf2_sha256$870000$seasalt2$nxgnNHRsZWSmi4hRSKq2MRigfaRmjDhH1NH4g2sQRbU="
+        let parts = encoded.split(separator: "$").map(String.init)
+        let derived = Crypto.pbkdf2SHA256(password: "lètmein", salt: parts[2], iterations: Int(parts[1])!)
+        XCTAssertEqual(Crypto.base64Encode(derived), parts[3])
+        XCTAssertTrue(ConstantTime.equals(derived, Crypto.base64Decode(parts[3])!))
+    }
+
+    func testBase64() {
+        let samples: [[UInt8]] = [[], [0], [0, 1], [0, 1, 2], [0xfb, 0xff], Array("any carnal pleas".utf8), (0...255).map { UInt8($0) }]
+        for bytes in samples {
+            let standard = Crypto.base64Encode(bytes)
+            XCTAssertEqual(standard, Data(bytes).base64EncodedString())
+            XCTAssertEqual(Crypto.base64Decode(standard), bytes)
+            let url = Crypto.base64URLEncode(bytes)
+            XCTAssertFalse(url.contains("=") || url.contains("+") || url.contains("/"))
+            XCTAssertEqual(url, standard.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+            XCTAssertEqual(Crypto.base64URLDecode(url), bytes)
+        }
+        XCTAssertEqual(Crypto.base64URLEncode([0xfb, 0xff]), "-_8")
+        for bad in ["a", "ab=c", "a===", "ab$c", "-_8", "abc=d"] { XCTAssertNil(Crypto.base64Decode(bad), bad) }
+        for bad in ["a", "+/8", "ab==c", "a b"] { XCTAssertNil(Crypto.base64URLDecode(bad), bad) }
+        XCTAssertNil(Crypto.base64URLDecode("-_9"), "non-canonical trailing bits are refused")
+    }
+
+    func testRandomBytes() {
+        XCTAssertEqual(Crypto.randomBytes(32).count, 32)
+        XCTAssertNotEqual(Crypto.randomBytes(16), Crypto.randomBytes(16))
+        XCTAssertEqual(Crypto.randomBytes(0), [])
+    }
+
+    func testSessionKeys() {
+        let keys = (0..<200).map { _ in SessionKey.generate() }
+        XCTAssertEqual(Set(keys).count, keys.count)
+        XCTAssertTrue(keys.allSatisfy(SessionKey.isValid))
+    }
+
+    func testConstantTimeEquals() {
+        XCTAssertTrue(ConstantTime.equals("abc", "abc"))
+        XCTAssertFalse(ConstantTime.equals("abc", "abd"))
+        XCTAssertFalse(ConstantTime.equals("abc", "abcd"))
+    }
+}
