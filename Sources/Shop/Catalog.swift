@@ -35,6 +35,6 @@ public struct Catalog {
     public func products(ids: [Int]) throws -> [Product] {
         guard !ids.isEmpty else { return [] }
         let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
-        return try database.query("SELECT \(Product.columns) FROM shop_product WHERE id = ANY($1::integer[])", [list]).map(Product.init)
+        return try database.query("SELECT \(Product.columns) FROM shop_product WHERE id = ANY($1::bigint[])", [list]).map(Product.init)
     }
 }

@@ -41,10 +41,10 @@ final class OrderTests: AppTestCase {
         return Int(match.output.1)
     }
 
-    /// The `<p class="field field-NAME">` block of the checkout form.
+    /// The `<div class="field field-NAME">` block of the checkout form.
     static func fieldBlock(_ name: String, in html: String) -> String? {
-        guard let start = html.range(of: "<p class=\"field field-\(name)\">"),
-              let end = html[start.upperBound...].range(of: "</p>") else { return nil }
+        guard let start = html.range(of: "<div class=\"field field-\(name)\">"),
+              let end = html[start.upperBound...].range(of: "</div>") else { return nil }
         return String(html[start.lowerBound..<end.upperBound])
     }
 
@@ -380,7 +380,10 @@ final class OrderTests: AppTestCase {
             finished.signal()
         }
         // Let the checkout read the cart (still available) and block on the row lock.
-        Thread.sleep(forTimeInterval: 0.5)
+        let deadline = Date().addingTimeInterval(10)
+        while try database.scalar("SELECT count(*) FROM pg_locks WHERE NOT granted", as: Int.self) == 0, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         try admin.execute("COMMIT")
         XCTAssertEqual(finished.wait(timeout: .now() + 10), .success)
         let response = try XCTUnwrap(job.response)

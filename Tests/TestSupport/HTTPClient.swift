@@ -85,7 +85,8 @@ public enum HTTPClient {
 
 /// A browser: keeps cookies between requests as a real one would (Set-Cookie,
 /// Max-Age=0 deletes), posts forms, never follows redirects on its own.
-public final class Browser {
+/// Not thread-safe; tests that run shoppers concurrently give each thread its own.
+public final class Browser: @unchecked Sendable {
     public let port: Int
     public private(set) var cookies: [String: String] = [:]
 

@@ -44,12 +44,12 @@ final class SessionClearExpiredTests: DatabaseTestCase {
         let debris = directory + "/.sessionid-tmp-abc123"
         let unrelated = directory + "/notes.txt"
         for path in [corrupt, debris, unrelated] {
-            FileManager.default.createFile(atPath: path, contents: Data("{".utf8))
+            _ = FileManager.default.createFile(atPath: path, contents: Data("{".utf8))
             try FileManager.default.setAttributes([.modificationDate: past], ofItemAtPath: path)
         }
         // A corrupt file written just now may be a session being created: kept.
         let fresh = directory + "/sessionid" + SessionKey.generate()
-        FileManager.default.createFile(atPath: fresh, contents: Data())
+        _ = FileManager.default.createFile(atPath: fresh, contents: Data())
 
         XCTAssertEqual(try store.clearExpired(), 2)
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: directory))

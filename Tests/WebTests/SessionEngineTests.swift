@@ -484,6 +484,25 @@ final class SessionCacheEngineTests: SessionEngineTestCase {
         XCTAssertEqual(browser.get(app, "/noop/").status, 200, "pages without a session still work")
     }
 
+    /// A session that cannot be loaded must not read as empty: the browser keeps its cookie.
+    func testAnOutageNeverDeletesTheSessionCookie() throws {
+        set("cart", "3")
+        let cookie = try XCTUnwrap(browser.sessionCookie)
+        let healthy = settings!
+        settings.cacheURL = "redis://127.0.0.1:1/0"
+        settings.sessionSaveEveryRequest = true
+        let broken = try newWorker()
+        defer { broken.services.database.close() }
+        for path in ["/session/get/cart/", "/noop/", "/page/", "/session/set/cart/4/"] {
+            let response = browser.get(broken, path)
+            XCTAssertEqual(response.status, 503, path)
+            XCTAssertNil(response.setCookie(named: "sessionid"), "\(path): \(response.headers)")
+            XCTAssertEqual(browser.sessionCookie, cookie)
+        }
+        settings = healthy
+        XCTAssertEqual(read("cart"), "3", "the session survived the outage")
+    }
+
     func testTheClientReconnectsAfterTheServerDroppedIt() throws {
         set("a", "1")
         XCTAssertEqual(read("a"), "1")

@@ -13,7 +13,7 @@ final class SessionRedisClientTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        try? client?.command(["DEL", key])
+        _ = try? client?.command(["DEL", key])
         client?.disconnect()
         try super.tearDownWithError()
     }
@@ -69,7 +69,7 @@ final class SessionRedisClientTests: XCTestCase {
         var endpoint = client.endpoint
         endpoint.database = 5
         let other = RedisClient(endpoint: endpoint)
-        defer { try? other.command(["DEL", key]); other.disconnect() }
+        defer { _ = try? other.command(["DEL", key]); other.disconnect() }
         XCTAssertEqual(try other.command(["SET", key, "in five"]), .status("OK"))
         XCTAssertEqual(try client.command(["GET", key]), .null, "db 0 does not see db 5")
         XCTAssertEqual(try other.command(["GET", key]).text, "in five")

@@ -22,7 +22,7 @@ enum TestSite {
             "error.html": "<!doctype html><title>{{title}}</title><h1>{{title}}</h1><p>{{message}}</p>",
         ]
         for (name, text) in files {
-            FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(text.utf8))
+            _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(text.utf8))
         }
         return directory
     }()

@@ -4,7 +4,7 @@
 #   nginx.sh start  PORT SOCKETS PREFIXDIR   render the config, check it, start nginx (daemon)
 #   nginx.sh run    PORT SOCKETS PREFIXDIR   the same in the foreground (daemon off)
 #   nginx.sh render PORT SOCKETS PREFIXDIR   only render PREFIXDIR/nginx.conf and `nginx -t` it
-#   nginx.sh stop   PREFIXDIR                graceful stop (SIGQUIT), if it runs
+#   nginx.sh stop   [PORT SOCKETS] PREFIXDIR graceful stop (SIGQUIT), if it runs
 #
 # SOCKETS: one unix socket path, or several separated by spaces (one upstream server each,
 # round-robin). PREFIXDIR (relative: from the repo root) gets nginx.conf, nginx.pid, the logs
@@ -87,7 +87,7 @@ main() {
                 render) render "$1" "$2" "$prefix"; printf '%s\n' "$prefix/nginx.conf" ;;
             esac
             ;;
-        stop) cmd_stop "$(abs_path "$1")" ;;
+        stop) cmd_stop "$(abs_path "${!#}")" ;;   # PREFIXDIR is the last argument
         *) usage ;;
     esac
 }

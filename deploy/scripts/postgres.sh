@@ -29,9 +29,10 @@ bindir() {
     printf '%s\n' "$dir"
 }
 
-# PostgreSQL refuses to run as root: as root, run its tools as the `postgres` OS user.
+# PostgreSQL refuses to run as root: as root, run its tools as the `postgres` OS user (from /,
+# since the caller's cwd may be out of that user's reach; every path passed is absolute).
 as_pg() {
-    if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+    if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 default_db() {
@@ -147,8 +148,8 @@ cmd_resetdb() {
     local port=$2 db=${3:-$(default_db "$1")}
     cmd_status "$1" || die "the cluster in $1 is not running"
     [[ "$db" =~ ^[a-z_][a-z0-9_]*$ ]] || die "bad database name: $db"
-    psql_cmd "$port" -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
-    ensure_db "$port" "$db"
+    log "recreating database $db"
+    psql_cmd "$port" -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 }
 
 cmd_destroy() {

@@ -29,14 +29,24 @@ public final class Session {
     /// The browser sent a session cookie (valid or not).
     public var browserSentKey: Bool { cookieKey != nil }
 
+    /// Why the store could not load the session; every later use rethrows it,
+    /// so a failed load never reads as an empty session (which would delete the cookie).
+    private var loadFailure: Error?
+
     private func loadIfNeeded() throws {
+        if let loadFailure { throw loadFailure }
         guard !loaded else { return }
         loaded = true
         guard let cookieKey, store.acceptsCookieValue(cookieKey) else { return }
-        if let record = try store.load(key: cookieKey, version: cookieVersion) {
-            key = record.key
-            version = record.version
-            data = record.data
+        do {
+            if let record = try store.load(key: cookieKey, version: cookieVersion) {
+                key = record.key
+                version = record.version
+                data = record.data
+            }
+        } catch {
+            loadFailure = error
+            throw error
         }
     }
 

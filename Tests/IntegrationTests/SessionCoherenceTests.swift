@@ -1,0 +1,73 @@
+import Foundation
+import Postgres
+import TestSupport
+import XCTest
+
+/// One browser's session must read exactly as its previous response left it,
+/// whichever worker of whichever pool answers: two separate `shop serve`
+/// pools behind one nginx upstream (round-robin), 200 read-modify-write steps
+/// on the session (adding to the cart), each checked on the next request.
+final class SessionCoherenceTests: XCTestCase {
+    var products: [Int] = []
+
+    override func setUpWithError() throws {
+        let database = try TestDatabase.reset()
+        let fixture = CatalogFixture(database: database)
+        let tea = try fixture.category("Tea", slug: "tea")
+        products = try (0..<12).map { try fixture.product("Tea \($0)", slug: "tea-\($0)", category: tea, price: "1.00") }
+    }
+
+    func testCachedDatabase() throws { try runCoherence(engine: "cached_db") }
+    func testDatabase() throws { try runCoherence(engine: "db") }
+    func testFile() throws { try runCoherence(engine: "file") }
+    func testCache() throws { try runCoherence(engine: "cache") }
+    func testSignedCookies() throws { try runCoherence(engine: "signed_cookies") }
+
+    func testTwoBrowsersInterleavedCachedDatabase() throws { try runCoherence(engine: "cached_db", browsers: 2) }
+    func testTwoBrowsersInterleavedDatabase() throws { try runCoherence(engine: "db", browsers: 2) }
+    func testTwoBrowsersInterleavedFile() throws { try runCoherence(engine: "file", browsers: 2) }
+    func testTwoBrowsersInterleavedCache() throws { try runCoherence(engine: "cache", browsers: 2) }
+
+    func runCoherence(engine: String, browsers count: Int = 1, steps: Int = 200) throws {
+        var environment = ["SESSION_ENGINE": engine]
+        environment["SESSION_FILE_PATH"] = try Paths.temporaryDirectory("sessions")
+        if let cache = ProcessInfo.processInfo.environment["CACHE_URL"] { environment["CACHE_URL"] = cache }
+        let poolA = try ShopServer(workers: 2, environment: environment, label: "poolA")
+        let poolB = try ShopServer(workers: 2, environment: environment, label: "poolB")
+        let nginx = try NginxServer(sockets: [poolA.socketPath, poolB.socketPath])
+        defer { nginx.stop(); poolA.stop(); poolB.stop() }
+
+        let browsers = (0..<count).map { _ in Browser(port: nginx.port) }
+        var tokens: [String] = []
+        for browser in browsers {
+            let page = try browser.get("/\(products[0])/tea-0/")
+            XCTAssertEqual(page.status, 200)
+            tokens.append(try XCTUnwrap(Browser.csrfToken(in: page.text)))
+        }
+        var expected = Array(repeating: [Int: Int](), count: count)
+        for step in 0..<steps {
+            let which = step % count
+            let browser = browsers[which]
+            let product = products[(step / count) % products.count]
+            let added = try browser.post("/cart/add/\(product)/", form: [
+                ("quantity", "1"), ("override", "False"), ("csrfmiddlewaretoken", tokens[which]),
+            ])
+            XCTAssertEqual(added.status, 302, "step \(step) (\(engine)): \(added.text.prefix(300))")
+            expected[which][product, default: 0] += 1
+            // Shift the round-robin phase now and then, so each pool both writes and reads the session.
+            if step % 3 == 0 { _ = try browser.get("/-/health") }
+            let cart = try browser.get("/cart/")
+            XCTAssertEqual(cart.status, 200)
+            let seen = CartPage.lines(in: cart.text)
+            if seen != expected[which] {
+                XCTFail("step \(step) (\(engine)), browser \(which): the cart reads \(seen), its previous response left \(expected[which])")
+                return
+            }
+        }
+        // Both pools really wrote and read the session.
+        for (name, pool) in [("A", poolA), ("B", poolB)] {
+            XCTAssertTrue(pool.log.contains("POST /cart/add/"), "pool \(name) saved some steps")
+            XCTAssertTrue(pool.log.contains("GET /cart/ 200"), "pool \(name) read some steps")
+        }
+    }
+}
