@@ -6,7 +6,7 @@ extension Settings {
         switch sessionEngine {
         case .cachedDatabase: CachedDatabaseSessionStore(database: database, capacity: sessionCacheSize)
         case .database: DatabaseSessionStore(database: database)
-        case .file: try FileSessionStore(directory: sessionFilePath)
+        case .file: try FileSessionStore(directory: sessionFilePath, prefix: sessionCookieName)  // as Django names the files
         case .cache: try CacheSessionStore(url: cacheURL)
         case .signedCookies: SignedCookieSessionStore(secretKey: secretKey, maxAge: sessionCookieAge)
         }
