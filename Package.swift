@@ -3,7 +3,6 @@
 // FastCGI worker pool behind nginx. See README.md for the layout.
 import PackageDescription
 
-let mustache = Target.Dependency.product(name: "Mustache", package: "swift-mustache")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
 let package = Package(
@@ -12,7 +11,6 @@ let package = Package(
         .executable(name: "shop", targets: ["ShopCLI"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     ],
     targets: [
@@ -27,7 +25,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "Pool", dependencies: ["FastCGI"]),
-        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", mustache]),
+        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis"]),
 
         // The apps, as in Django.
         .target(name: "Shop", dependencies: ["Web", "Postgres"]),

@@ -1,5 +1,5 @@
 import Foundation
-import Mustache
+
 import Postgres
 
 /// A context processor: values every template sees (Django's TEMPLATES
@@ -42,7 +42,7 @@ public struct ContextProcessors {
     /// A lambda, so the token (and the csrftoken cookie) is made only for pages that show a form.
     static func csrfToken(_ context: RequestContext) -> [String: Any] {
         let csrf = context.csrf
-        return ["csrf_token": MustacheLambda { csrf.token() }]
+        return ["csrf_token": TemplateLazy { csrf.token() }]
     }
 
     static func debug(_ context: RequestContext) -> [String: Any] {

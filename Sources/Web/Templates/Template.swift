@@ -1,0 +1,69 @@
+/// Renders compiled templates against a `TemplateValue` context stack.
+struct TemplateEngine {
+    let templates: [String: [TemplateNode]]
+
+    func render(_ name: String, _ context: TemplateValue) throws -> String {
+        guard let nodes = templates[name] else { throw TemplateError(message: "no template named \(name)") }
+        var output = ""
+        output.reserveCapacity(16 * 1024)
+        var stack = [context]
+        render(nodes, &stack, blocks: [:], into: &output)
+        return output
+    }
+
+    private func render(_ nodes: [TemplateNode], _ stack: inout [TemplateValue], blocks: [String: [TemplateNode]], into output: inout String) {
+        for node in nodes {
+            switch node {
+            case .text(let text):
+                output += text
+            case .variable(let path, let escaped):
+                let text: String
+                switch lookup(path, stack) {
+                case .string(let value)?: text = value
+                case .bool(let value)?: text = value ? "true" : "false"
+                case .lazy(let compute)?: text = compute()
+                case .list, .object, .null, nil: continue
+                }
+                output += escaped ? HTML.escape(text) : text
+            case .section(let path, let inverted, let body):
+                let value = lookup(path, stack) ?? .null
+                if inverted {
+                    if !value.isTruthy { render(body, &stack, blocks: blocks, into: &output) }
+                } else if value.isTruthy {
+                    if case .list(let items) = value {
+                        for item in items {
+                            stack.append(item)
+                            render(body, &stack, blocks: blocks, into: &output)
+                            stack.removeLast()
+                        }
+                    } else {
+                        stack.append(value)
+                        render(body, &stack, blocks: blocks, into: &output)
+                        stack.removeLast()
+                    }
+                }
+            case .partial(let name):
+                if let partial = templates[name] { render(partial, &stack, blocks: [:], into: &output) }
+            case .parent(let name, let overrides):
+                guard let parent = templates[name] else { continue }
+                // A block the caller already overrode wins over this level's (the child is outermost).
+                render(parent, &stack, blocks: overrides.merging(blocks) { _, outer in outer }, into: &output)
+            case .block(let name, let defaultBody):
+                render(blocks[name] ?? defaultBody, &stack, blocks: blocks, into: &output)
+            }
+        }
+    }
+
+    /// Mustache name resolution: the first part from the innermost context that has it, the rest inside it.
+    private func lookup(_ path: [String], _ stack: [TemplateValue]) -> TemplateValue? {
+        if path.first == "." { return stack.last }
+        var value: TemplateValue?
+        for frame in stack.reversed() {
+            if let found = frame.member(path[0]) { value = found; break }
+        }
+        for part in path.dropFirst() {
+            value = value?.member(part)
+        }
+        return value
+    }
+}

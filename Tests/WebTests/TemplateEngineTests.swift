@@ -1,0 +1,78 @@
+import Foundation
+@testable import Web
+import XCTest
+
+/// The template engine: the Mustache subset the shop's templates use.
+final class TemplateEngineTests: XCTestCase {
+    func renderer(_ files: [String: String]) throws -> TemplateRenderer {
+        let directory = NSTemporaryDirectory() + "templates-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        for (name, text) in files {
+            let path = directory + "/" + name + ".html"
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        return try TemplateRenderer(directory: directory)
+    }
+
+    func render(_ template: String, _ context: [String: Any], partials: [String: String] = [:]) throws -> String {
+        try renderer(partials.merging(["page": template]) { a, _ in a }).render("page", context)
+    }
+
+    func testVariablesAreEscapedUnlessTripled() throws {
+        XCTAssertEqual(try render("{{v}}|{{{v}}}|{{& v}}", ["v": "<a href=\"x\">'&'</a>"]),
+                       "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;|<a href=\"x\">'&'</a>|<a href=\"x\">'&'</a>")
+        XCTAssertEqual(try render("[{{missing}}]", [:]), "[]")
+        XCTAssertEqual(try render("{{n}} {{b}}", ["n": 42, "b": true]), "42 true")
+    }
+
+    func testSectionsListsAndTruthiness() throws {
+        let template = "{{#items}}<{{name}}>{{/items}}{{^items}}none{{/items}}"
+        XCTAssertEqual(try render(template, ["items": [["name": "a"], ["name": "b"]]]), "<a><b>")
+        XCTAssertEqual(try render(template, ["items": [[String: Any]]()]), "none")
+        XCTAssertEqual(try render("{{#f}}yes{{/f}}{{^f}}no{{/f}}", ["f": false]), "no")
+        XCTAssertEqual(try render("{{#f}}yes{{/f}}{{^f}}no{{/f}}", ["f": true]), "yes")
+        XCTAssertEqual(try render("{{#s}}[{{.}}]{{/s}}", ["s": ""]), "", "an empty string is false")
+        XCTAssertEqual(try render("{{#o}}{{x}}{{/o}}", ["o": ["x": "1"]]), "1")
+        let none: String? = nil
+        XCTAssertEqual(try render("{{#o}}set{{/o}}{{^o}}unset{{/o}}", ["o": none as Any]), "unset", "nil is false, unlike swift-mustache")
+    }
+
+    func testNamesResolveOutwardAndDotted() throws {
+        let context: [String: Any] = ["shop": "S", "cart": ["total": "$1.00", "lines": [["n": "x"]]]]
+        XCTAssertEqual(try render("{{#cart.lines}}{{n}}@{{shop}}{{/cart.lines}} {{cart.total}} {{cart.lines.count}}", context), "x@S $1.00 1")
+    }
+
+    func testParentBlocksAndPartials() throws {
+        let base = "<title>{{$title}}Default{{/title}}</title>{{> partials/nav}}<main>{{$content}}{{/content}}</main>"
+        let child = "{{<base}}{{$title}}{{name}}{{/title}}{{$content}}<p>{{name}}</p>{{/content}}{{/base}}"
+        let html = try renderer(["base": base, "partials/nav": "<nav>{{user}}</nav>", "child": child])
+            .render("child", ["name": "Tea & Co", "user": "ann"])
+        XCTAssertEqual(html, "<title>Tea &amp; Co</title><nav>ann</nav><main><p>Tea &amp; Co</p></main>")
+        let defaults = try renderer(["base": base, "partials/nav": "", "plain": "{{<base}}{{/base}}"]).render("plain", [:])
+        XCTAssertEqual(defaults, "<title>Default</title><main></main>")
+    }
+
+    func testStandaloneTagsTakeTheirLine() throws {
+        let template = "<ul>\n  {{#items}}\n  <li>{{.}}</li>\n  {{/items}}\n</ul>\n"
+        XCTAssertEqual(try render(template, ["items": ["a", "b"]]), "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n")
+        XCTAssertEqual(try render("a {{#t}}b{{/t}} c", ["t": true]), "a b c", "inline tags keep their spaces")
+    }
+
+    func testLazyValuesAreComputedOnlyWhenShown() throws {
+        var calls = 0
+        let lazy = TemplateLazy { calls += 1; return "tok" }
+        XCTAssertEqual(try render("{{#form}}{{token}}{{/form}}", ["form": false, "token": lazy]), "")
+        XCTAssertEqual(calls, 0)
+        XCTAssertEqual(try render("{{token}}", ["token": lazy]), "tok")
+        XCTAssertEqual(calls, 1)
+    }
+
+    func testSyntaxErrorsNameTheFileAndLine() {
+        XCTAssertThrowsError(try renderer(["broken": "line1\n{{#open}}\nnever closed"])) { error in
+            XCTAssertTrue("\(error)".contains("broken.html"), "\(error)")
+            XCTAssertTrue("\(error)".contains("line 2"), "\(error)")
+        }
+        XCTAssertThrowsError(try renderer(["bad": "{{#a}}{{/b}}"]))
+        XCTAssertThrowsError(try renderer(["bad": "{{unclosed"]))
+    }
+}
