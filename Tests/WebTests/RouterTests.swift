@@ -69,6 +69,19 @@ final class PriceFormatTests: XCTestCase {
         XCTAssertEqual(PriceFormat.plain(Decimal(string: "7.5")!), "7.50")
     }
 
+    func testFastPathAgreesWithTheSlowOne() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let cents = Int.random(in: -10_000_000_000...10_000_000_000, using: &generator)
+            let scale = Int.random(in: 0...4, using: &generator)
+            let amount = Decimal(cents) / pow(Decimal(10), scale)
+            XCTAssertEqual(PriceFormat.dollars(amount), PriceFormat.slowDollars(amount), "\(amount)")
+        }
+        let huge = Decimal(string: "123456789012345678901234567890.125")!
+        XCTAssertEqual(PriceFormat.dollars(huge), PriceFormat.slowDollars(huge))
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "-1234.5")!), "-$1,234.50")
+    }
+
     func testExactSums() {
         let sum = Decimal(string: "0.1")! + Decimal(string: "0.2")!
         XCTAssertEqual(PriceFormat.dollars(sum * 3), "$0.90")

@@ -3,21 +3,30 @@ import Foundation
 /// Money as the templates show it: `$1,299.00`. Exact: Decimal in, text out, no Double.
 public enum PriceFormat {
     public static func dollars(_ amount: Decimal) -> String {
-        let rounded = amount.rounded(scale: 2)
-        let negative = rounded < 0
-        var digits = "\(negative ? -rounded : rounded)"
-        if !digits.contains(".") { digits += ".00" }
-        let parts = digits.split(separator: ".", maxSplits: 1)
-        var whole = String(parts[0])
-        var fraction = parts.count > 1 ? String(parts[1]) : "00"
-        while fraction.count < 2 { fraction += "0" }
-        var grouped = ""
-        for (index, character) in whole.reversed().enumerated() {
-            if index > 0 && index % 3 == 0 { grouped.append(",") }
-            grouped.append(character)
+        // Prices and totals from numeric(10,2) have at most two decimals: format the
+        // description's bytes directly (Character-by-Character work was most of the cost).
+        let text = amount.description
+        let bytes = Array(text.utf8)
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = negative ? bytes.dropFirst() : bytes[...]
+        let dot = digits.firstIndex(of: UInt8(ascii: "."))
+        let whole = digits[..<(dot ?? digits.endIndex)]
+        let fraction = dot.map { digits[($0 + 1)...] } ?? []
+        guard fraction.count <= 2, !whole.isEmpty, whole.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            return slowDollars(amount)
         }
-        whole = String(grouped.reversed())
-        return (negative ? "-$" : "$") + whole + "." + fraction
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + whole.count / 3 + 4)
+        if negative { out.append(UInt8(ascii: "-")) }
+        out.append(UInt8(ascii: "$"))
+        for (index, digit) in whole.enumerated() {
+            if index > 0 && (whole.count - index) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(digit)
+        }
+        out.append(UInt8(ascii: "."))
+        out.append(contentsOf: fraction)
+        for _ in fraction.count..<2 { out.append(UInt8(ascii: "0")) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The plain amount with two decimals and no separators (form values, JSON).
@@ -26,6 +35,22 @@ public enum PriceFormat {
         guard let dot = text.firstIndex(of: ".") else { return text + ".00" }
         let decimals = text.distance(from: dot, to: text.endIndex) - 1
         return decimals >= 2 ? text : text + String(repeating: "0", count: 2 - decimals)
+    }
+
+    static func slowDollars(_ amount: Decimal) -> String {
+        let rounded = amount.rounded(scale: 2)
+        let negative = rounded < 0
+        var digits = "\(negative ? -rounded : rounded)"
+        if !digits.contains(".") { digits += ".00" }
+        let parts = digits.split(separator: ".", maxSplits: 1)
+        var fraction = parts.count > 1 ? String(parts[1]) : "00"
+        while fraction.count < 2 { fraction += "0" }
+        var grouped = ""
+        for (index, character) in parts[0].reversed().enumerated() {
+            if index > 0 && index % 3 == 0 { grouped.append(",") }
+            grouped.append(character)
+        }
+        return (negative ? "-$" : "$") + String(grouped.reversed()) + "." + fraction
     }
 }
 
