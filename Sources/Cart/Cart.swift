@@ -79,8 +79,7 @@ public final class Cart {
         }
         var lines: [CartLine] = []
         if !quantities.isEmpty {
-            let products = try Catalog(database: context.database).products(ids: quantities.keys.sorted())
-            let byID = Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let byID = try products(ids: quantities.keys.sorted())
             for (id, quantity) in quantities.sorted(by: { $0.key < $1.key }) {
                 if let product = byID[id], product.available {
                     lines.append(CartLine(product: product, quantity: quantity))
@@ -102,6 +101,17 @@ public final class Cart {
         lines.sort { ($0.product.name, $0.product.id) < ($1.product.name, $1.product.id) }
         loadedLines = lines
         return lines
+    }
+
+    /// The cart's products, current as of this request: those the view already
+    /// loaded (the product list loads every available one) when they cover the
+    /// cart, else one query.
+    private func products(ids: [Int]) throws -> [Int: Product] {
+        if let loaded = context.memo[Catalog.loadedProductsMemoKey] as? [Int: Product], ids.allSatisfy({ loaded[$0] != nil }) {
+            return loaded
+        }
+        let products = try Catalog(database: context.database).products(ids: ids)
+        return Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Django's `len(cart)`: the number of items.

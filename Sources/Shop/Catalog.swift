@@ -2,6 +2,10 @@ import Postgres
 
 /// The catalog's queries. Every one is parameterized.
 public struct Catalog {
+    /// `RequestContext.memo` key of the products a view loaded in this request
+    /// (`[Int: Product]`), so the cart summary can reuse them instead of asking again.
+    public static let loadedProductsMemoKey = "shop.loadedProducts"
+
     let database: PostgresConnection
 
     public init(database: PostgresConnection) { self.database = database }

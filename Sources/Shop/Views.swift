@@ -12,6 +12,7 @@ public enum ShopViews {
         }
         let categories = try catalog.categories()
         let products = try catalog.availableProducts(in: category)
+        context.memo[Catalog.loadedProductsMemoKey] = Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var values: [String: Any] = [
             "title": category?.name ?? "Products",
             "all_selected": category == nil,

@@ -58,7 +58,7 @@ start_services() {
     bash "$SCRIPTS/redis.sh" start "$REDIS_DIR" "$REDIS_PORT"
     started_redis=1
     export DATABASE_URL
-    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop)
+    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" socketurl "$PG_DIR" "$PG_PORT" shop)
     export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0"
     export SECRET_KEY="${SECRET_KEY:-$(dev_secret_key)}"
     export DEBUG=0 ALLOWED_HOSTS="localhost,127.0.0.1" MAX_REQUESTS=0
@@ -83,7 +83,7 @@ pool() {
     wait_until 30 answers_200 / || die "GET / does not answer 200 (see $BENCH_DIR/pool-$1-$2.log)"
     log "warm-up $BENCH_WARMUP"
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" "$BASE/" >/dev/null
-    SESSION_COOKIES=() SESSION_TOKENS=()   # sessions belong to one engine (and one pool)
+    SESSION_COOKIES=() SESSION_TOKENS=()  # sessions belong to one engine (and one pool)
 }
 
 # ---- HTTP helpers ---------------------------------------------------------------------------
@@ -166,12 +166,22 @@ LUA
 # measure LABEL PATH [wrk args...]: one row of the table.
 measure() {
     local label=$1 path=$2; shift 2
-    local name out
+    local name out pool_log lines_before sql
     name=$(printf '%s' "$label" | tr -cs 'a-zA-Z0-9' '-' | sed 's/-$//')
     out="$BENCH_DIR/wrk-$WORKERS_NOW-$ENGINE_NOW-$name.txt"
+    pool_log="$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log"
+    lines_before=$(wc -l <"$pool_log")
     log "wrk $label ($path, WORKERS=$WORKERS_NOW, $ENGINE_NOW)"
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency "$@" "$BASE$path" >"$out"
-    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")")
+    sql=$(sql_per_request "$pool_log" "$lines_before" "$path")
+    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")|$sql")
+}
+
+# The mean SQL statement count of the access-log lines (`... sql=N`) for PATH written after line N.
+sql_per_request() {
+    tail -n +"$(($2 + 1))" "$1" | awk -v path="$3" '
+        $2 == path && $NF ~ /^sql=/ { n++; s += substr($NF, 5) }
+        END { if (n) printf "%.2f", s / n; else printf "-" }'
 }
 
 # wrk's report -> "workers|engine|label|req/s|p50|p99|errors" (errors: non-2xx/3xx + socket).
@@ -193,12 +203,12 @@ skip() {
 
 print_table() {
     echo
-    printf '%-8s %-15s %-28s %10s %10s %10s %8s\n' workers engine request req/s p50 p99 errors
-    printf '%s\n' "-----------------------------------------------------------------------------------------------"
+    printf '%-8s %-15s %-30s %10s %10s %10s %8s %8s\n' workers engine request req/s p50 p99 errors sql/req
+    printf '%s\n' "------------------------------------------------------------------------------------------------------------"
     local row
     for row in "${ROWS[@]}"; do
-        IFS='|' read -r w e l rps p50 p99 errors <<<"$row"
-        printf '%-8s %-15s %-28s %10s %10s %10s %8s\n' "$w" "$e" "$l" "$rps" "$p50" "$p99" "$errors"
+        IFS='|' read -r w e l rps p50 p99 errors sql <<<"$row"
+        printf '%-8s %-15s %-30s %10s %10s %10s %8s %8s\n' "$w" "$e" "$l" "$rps" "$p50" "$p99" "$errors" "$sql"
     done
     for row in "${NOTES[@]}"; do echo "note: $row"; done
     echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION; raw reports in $BENCH_DIR"
@@ -231,7 +241,7 @@ bench_add_to_cart() {
 bench_session_page() {
     local NOTE=""
     ensure_sessions || { skip "GET / with session" "$NOTE"; return; }
-    measure "GET / (session cookie)" / -s "$(session_script GET)"
+    measure "GET / (session, 3-line cart)" / -s "$(session_script GET)"
 }
 
 run_rows() {
@@ -241,7 +251,10 @@ run_rows() {
     bench_add_to_cart
 }
 
+# GET / without and with a session (a 3-line cart) on the same pool: with cached_db the session
+# must cost no SQL once warm, and the page must come close to the one without a session.
 run_engine_rows() {
+    bench_home
     bench_session_page
 }
 

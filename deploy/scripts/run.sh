@@ -44,7 +44,7 @@ start_database() {
     fi
     bash "$SCRIPTS/postgres.sh" status "$PG_DIR" || started_pg=1
     bash "$SCRIPTS/postgres.sh" start "$PG_DIR" "$PG_PORT" shop
-    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop)
+    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" socketurl "$PG_DIR" "$PG_PORT" shop)
     export DATABASE_URL
 }
 

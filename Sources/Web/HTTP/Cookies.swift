@@ -49,11 +49,6 @@ public struct SetCookie: Sendable {
         self.sameSite = sameSite
     }
 
-    /// A cookie that tells the browser to forget `name`.
-    public static func deletion(name: String, domain: String?) -> SetCookie {
-        SetCookie(name: name, value: "", maxAge: 0, domain: domain)
-    }
-
     public var headerValue: String {
         var parts = ["\(name)=\(value)"]
         if let domain { parts.append("Domain=\(domain)") }

@@ -132,6 +132,14 @@ public final class Session {
         return record
     }
 
+    /// Deletes the stored session (it was emptied); the next save starts a new one.
+    func deleteStoredSession() throws {
+        guard let key else { return }
+        try store.delete(key: key)
+        self.key = nil
+        version = nil
+    }
+
     func deleteStoredKeys() throws {
         for stale in keysToDelete { try store.delete(key: stale) }
         keysToDelete.removeAll()

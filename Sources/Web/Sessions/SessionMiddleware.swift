@@ -20,12 +20,14 @@ public enum SessionMiddleware {
         appendVary(&response, "Cookie")
         try session.deleteStoredKeys()
 
-        let cookieName = settings.sessionCookieName
         if session.browserSentKey && session.isEmpty {
-            // An emptied (or unknown) session: forget the cookie, as Django does.
+            // An emptied (or unknown) session: forget the cookie, as Django does, and the
+            // stored session too, so a replayed cookie cannot bring the old data back.
             if session.isModified || session.key == nil {
-                response.setCookie(.deletion(name: cookieName, domain: settings.sessionCookieDomain))
-                response.setCookie(.deletion(name: cookieName + versionCookieSuffix, domain: settings.sessionCookieDomain))
+                try session.deleteStoredSession()
+                for name in cookieNames(settings) {
+                    response.setCookie(sessionCookie(name, value: "", maxAge: 0, settings))
+                }
             }
             return
         }
@@ -33,14 +35,23 @@ public enum SessionMiddleware {
 
         let record = try session.save(expireDate: Date().addingTimeInterval(TimeInterval(settings.sessionCookieAge)))
         let maxAge = settings.sessionExpireAtBrowserClose ? nil : settings.sessionCookieAge
-        response.setCookie(SetCookie(
-            name: cookieName, value: record.key, maxAge: maxAge, domain: settings.sessionCookieDomain,
-            secure: settings.sessionCookieSecure, httpOnly: true, sameSite: "Lax"))
+        let names = cookieNames(settings)
+        response.setCookie(sessionCookie(names[0], value: record.key, maxAge: maxAge, settings))
         if let version = record.version {
-            response.setCookie(SetCookie(
-                name: cookieName + versionCookieSuffix, value: String(version), maxAge: maxAge,
-                domain: settings.sessionCookieDomain, secure: settings.sessionCookieSecure, httpOnly: true, sameSite: "Lax"))
+            response.setCookie(sessionCookie(names[1], value: String(version), maxAge: maxAge, settings))
         }
+    }
+
+    /// The session cookie and its version cookie.
+    static func cookieNames(_ settings: Settings) -> [String] {
+        [settings.sessionCookieName, settings.sessionCookieName + versionCookieSuffix]
+    }
+
+    /// Both cookies carry the same attributes, deletions included (a client may refuse
+    /// to let a cookie without HttpOnly replace one with it).
+    static func sessionCookie(_ name: String, value: String, maxAge: Int?, _ settings: Settings) -> SetCookie {
+        SetCookie(name: name, value: value, maxAge: maxAge, domain: settings.sessionCookieDomain,
+                  secure: settings.sessionCookieSecure, httpOnly: true, sameSite: "Lax")
     }
 
     static func appendVary(_ response: inout Response, _ header: String) {
