@@ -251,10 +251,18 @@ run_rows() {
     bench_add_to_cart
 }
 
+# GET / without a session, but through a Lua request() like the session rows: wrk then pays
+# the same per-request Lua cost (on the same 2 cores), so the two rows compare the shop alone.
+bench_home_scripted() {
+    local file="$BENCH_DIR/no-session.lua"
+    echo 'request = function() return wrk.format("GET", nil, {}) end' >"$file"
+    measure "GET / (no session, Lua)" / -s "$file"
+}
+
 # GET / without and with a session (a 3-line cart) on the same pool: with cached_db the session
 # must cost no SQL once warm, and the page must come close to the one without a session.
 run_engine_rows() {
-    bench_home
+    bench_home_scripted
     bench_session_page
 }
 
