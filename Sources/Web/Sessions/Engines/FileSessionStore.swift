@@ -175,17 +175,7 @@ public final class FileSessionStore: SessionStore {
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw FileSessionError.system("create a temporary file in \(directory)") }
         let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        do {
-            try writeAll(descriptor, content, path: path)
-        } catch {
-            close(descriptor)
-            unlink(path)
-            throw error
-        }
-        guard close(descriptor) == 0 else {
-            unlink(path)
-            throw FileSessionError.system("close \(path)")
-        }
+        try writeAndClose(descriptor, content, path: path)
         return path
     }
 
@@ -196,6 +186,12 @@ public final class FileSessionStore: SessionStore {
             if errno == EEXIST { return false }
             throw FileSessionError.system("create \(path)")
         }
+        try writeAndClose(descriptor, content, path: path)
+        return true
+    }
+
+    /// Writes `content` and closes the file; on any failure the file is removed.
+    private func writeAndClose(_ descriptor: Int32, _ content: [UInt8], path: String) throws {
         do {
             try writeAll(descriptor, content, path: path)
         } catch {
@@ -207,7 +203,6 @@ public final class FileSessionStore: SessionStore {
             unlink(path)
             throw FileSessionError.system("close \(path)")
         }
-        return true
     }
 
     private func writeAll(_ descriptor: Int32, _ content: [UInt8], path: String) throws {
