@@ -48,7 +48,42 @@ struct CreateSuperuserCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            throw ValidationError("createsuperuser arrives with the admin")
+            let settings = try managementSettings()
+            let password = try PasswordPrompt.password()
+            try Users(database: try connect(settings)).createSuperuser(username: username, email: email, password: password)
+            print("Superuser \(username) created.")
         }
+    }
+}
+
+/// The new user's password: SHOP_PASSWORD, else typed twice at a terminal with echo off.
+enum PasswordPrompt {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func password() throws -> String {
+        if let password = ProcessInfo.processInfo.environment["SHOP_PASSWORD"] { return password }
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw Failure(description: "no terminal to ask for the password: set SHOP_PASSWORD")
+        }
+        let first = try read("Password: ")
+        guard try read("Password (again): ") == first else { throw Failure(description: "the passwords do not match") }
+        return first
+    }
+
+    private static func read(_ prompt: String) throws -> String {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        tcgetattr(STDIN_FILENO, &saved)
+        var silent = saved
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+            FileHandle.standardError.write(Data("\n".utf8))
+        }
+        guard let line = readLine(strippingNewline: true) else { throw Failure(description: "no password given") }
+        return line
     }
 }

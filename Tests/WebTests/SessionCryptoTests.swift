@@ -76,4 +76,17 @@ final class SessionCryptoTests: XCTestCase {
         XCTAssertFalse(ConstantTime.equals("abc", "abd"))
         XCTAssertFalse(ConstantTime.equals("abc", "abcd"))
     }
+
+    /// The hasher behind `createsuperuser` reads Django's own hash, iterations included.
+    func testPasswordHasherVerifiesDjangoHashes() {
+        let django = "pbkdf2_sha256$870000$seasalt2$nxgnNHRsZWSmi4hRSKq2MRigfaRmjDhH1NH4g2sQRbU="
+        XCTAssertTrue(PasswordHasher.verify("lètmein", against: django))
+        XCTAssertFalse(PasswordHasher.verify("letmein", against: django))
+        XCTAssertFalse(PasswordHasher.verify("lètmein", against: "md5$x$y"))
+        XCTAssertFalse(PasswordHasher.verify("lètmein", against: "pbkdf2_sha256$abc$salt$hash"))
+        let mine = PasswordHasher.encode("pw", iterations: 1000)
+        XCTAssertTrue(mine.hasPrefix("pbkdf2_sha256$1000$"))
+        XCTAssertTrue(PasswordHasher.verify("pw", against: mine))
+        XCTAssertNotEqual(PasswordHasher.encode("pw", iterations: 1000), mine, "a fresh salt each time")
+    }
 }
