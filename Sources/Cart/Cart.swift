@@ -59,7 +59,7 @@ public final class Cart {
 
     /// Product id → quantity of a well-formed stored line, else nil.
     private static func parse(_ key: String, _ value: SessionValue) -> (id: Int, quantity: Int)? {
-        guard let id = Int(key), id > 0, id <= Int(Int32.max),
+        guard let id = Int(key), id > 0,
               let quantity = value.objectValue?["quantity"]?.intValue,
               quantity >= 1, quantity <= maxLineQuantity
         else { return nil }
@@ -103,13 +103,12 @@ public final class Cart {
         return lines
     }
 
-    /// The cart's products, current as of this request: those the view already
-    /// loaded (the product list loads every available one) when they cover the
-    /// cart, else one query.
+    /// The cart's products, current as of this request: the available catalog
+    /// (cached per worker, checked against its version), and one query only
+    /// when some line is not in it (unavailable or deleted: its name goes in the message).
     private func products(ids: [Int]) throws -> [Int: Product] {
-        if let loaded = context.memo[Catalog.loadedProductsMemoKey] as? [Int: Product], ids.allSatisfy({ loaded[$0] != nil }) {
-            return loaded
-        }
+        let available = try Catalog.availableProducts(context)
+        if ids.allSatisfy({ available[$0] != nil }) { return available }
         let products = try Catalog(database: context.database).products(ids: ids)
         return Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }

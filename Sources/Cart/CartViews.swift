@@ -27,7 +27,7 @@ public enum CartViews {
     public static func remove(_ context: RequestContext) throws -> Response {
         let id = try context.intParameter("product_id")
         if try !Cart.of(context).remove(productID: id) {
-            guard id <= Int(Int32.max), try !Catalog(database: context.database).products(ids: [id]).isEmpty else {
+            guard try !Catalog(database: context.database).products(ids: [id]).isEmpty else {
                 throw HTTPError.notFound("No such product.")
             }
         }
@@ -47,10 +47,7 @@ public enum CartViews {
     }
 
     static func availableProduct(id: Int, _ context: RequestContext) throws -> Product? {
-        // Ids beyond int4 cannot name a product (and would not fit the catalog's integer[] cast).
-        guard id <= Int(Int32.max) else { return nil }
-        guard let product = try Catalog(database: context.database).products(ids: [id]).first, product.available else { return nil }
-        return product
+        try Catalog.availableProducts(context)[id]
     }
 }
 

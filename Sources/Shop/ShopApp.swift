@@ -27,6 +27,25 @@ public enum ShopApp {
             CREATE INDEX shop_product_name_idx ON shop_product (name);
             CREATE INDEX shop_product_created_idx ON shop_product (created);
             """),
+        // Any write to the catalog, by the shop or any other tool, bumps one version
+        // number; workers keep the catalog cached and compare it on every page.
+        Migration(app: "shop", name: "0002_catalog_version", sql: """
+            CREATE TABLE shop_catalog_version (
+                id integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+                version bigint NOT NULL DEFAULT 0
+            );
+            INSERT INTO shop_catalog_version (id, version) VALUES (1, 0);
+            CREATE FUNCTION shop_catalog_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE shop_catalog_version SET version = version + 1 WHERE id = 1;
+                RETURN NULL;
+            END
+            $$;
+            CREATE TRIGGER shop_category_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shop_category
+                FOR EACH STATEMENT EXECUTE FUNCTION shop_catalog_changed();
+            CREATE TRIGGER shop_product_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shop_product
+                FOR EACH STATEMENT EXECUTE FUNCTION shop_catalog_changed();
+            """),
     ]
 
     /// The catalog's URLs. They go last: `/{category_slug}/` would match `/cart/`.

@@ -4,34 +4,31 @@ import Web
 public enum ShopViews {
     /// `GET /` and `GET /{category_slug}/`.
     public static func productList(_ context: RequestContext) throws -> Response {
-        let catalog = Catalog(database: context.database)
+        let catalog = try CatalogCache.current(context)
         var category: Category?
         if let slug = context.parameters["category_slug"] {
-            guard let found = try catalog.category(slug: slug) else { throw HTTPError.notFound("No category \(slug).") }
+            guard let found = catalog.categoriesBySlug[slug] else { throw HTTPError.notFound("No category \(slug).") }
             category = found
         }
-        let categories = try catalog.categories()
-        let products = try catalog.availableProducts(in: category)
-        context.memo[Catalog.loadedProductsMemoKey] = Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let cards = category.map { catalog.cardsByCategory[$0.id] ?? .list([]) } ?? catalog.allCards
         var values: [String: Any] = [
             "title": category?.name ?? "Products",
             "all_selected": category == nil,
-            "categories": categories.map { item in
+            "categories": catalog.categories.map { item in
                 ["name": item.name, "url": item.url, "selected": item.id == category?.id] as [String: Any]
             },
-            "products": products.map(ShopViewModels.productCard),
-            "has_products": !products.isEmpty,
+            "products": cards,
+            "has_products": cards.isTruthy,
         ]
-        // Only set when present: mustache treats a nil stored in [String: Any] as true.
         if let category { values["category"] = ["name": category.name, "url": category.url] }
         return try context.render("shop/product/list", values)
     }
 
-    /// `GET /{id}/{slug}/`: the product with the add-to-cart form.
+    /// `GET /{id}/{slug}/`: the product with the add-to-cart form; 404 unless it
+    /// exists, is available and the slug matches.
     public static func productDetail(_ context: RequestContext) throws -> Response {
         let id = try context.intParameter("id")
-        guard let slug = context.parameters["slug"],
-              let product = try Catalog(database: context.database).availableProduct(id: id, slug: slug)
+        guard let product = try CatalogCache.current(context).productsByID[id], product.slug == context.parameters["slug"]
         else { throw HTTPError.notFound("No such product.") }
         var values = ShopViewModels.productCard(product)
         values["description_paragraphs"] = product.description

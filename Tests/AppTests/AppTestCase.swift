@@ -1,6 +1,5 @@
 import Foundation
 import Postgres
-import Site
 import TestSupport
 import Web
 import XCTest
@@ -9,14 +8,6 @@ import XCTest
 /// real Application (`Site.makeApplication`) over the real templates, a small
 /// catalog, and browsers that keep cookies.
 class AppTestCase: XCTestCase {
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }  // Tests/AppTests/AppTestCase.swift
-        return url.path
-    }()
-
-    private static let sharedTemplates = Result { try TemplateRenderer(directory: repositoryRoot + "/Templates") }
-
     private(set) var database: PostgresConnection!
     private(set) var app: Application!
     private var applications: [Application] = []
@@ -42,17 +33,18 @@ class AppTestCase: XCTestCase {
         super.tearDown()
     }
 
-    /// Another worker's Application (its own connection and session cache).
+    /// Another worker's Application (its own connection and session cache), with DEBUG on (Settings' default).
     func makeApplication(_ configure: (inout Settings) -> Void = { _ in }) throws -> Application {
-        var settings = Settings(databaseURL: TestDatabase.url)
-        configure(&settings)
-        let application = try Site.makeApplication(settings: settings, templates: try AppTestCase.sharedTemplates.get())
+        let application = try TestApplication.make { settings in
+            settings.debug = true
+            configure(&settings)
+        }
         applications.append(application)
         return application
     }
 
-    func browser(_ application: Application? = nil) -> ShopperBrowser {
-        ShopperBrowser(app: application ?? app, formPage: "/\(teaID)/green-tea/")
+    func browser(_ application: Application? = nil) -> InProcessBrowser {
+        InProcessBrowser(application ?? app, formPage: "/\(teaID)/green-tea/")
     }
 
     // MARK: Fixtures
@@ -80,7 +72,7 @@ class AppTestCase: XCTestCase {
     // MARK: Assertions
 
     /// Adds through the view and checks the redirect.
-    func add(_ browser: ShopperBrowser, _ productID: Int, quantity: Int, override: Bool = false,
+    func add(_ browser: InProcessBrowser, _ productID: Int, quantity: Int, override: Bool = false,
              file: StaticString = #filePath, line: UInt = #line) {
         let response = browser.post("/cart/add/\(productID)/", ["quantity": "\(quantity)", "override": override ? "True" : "False"])
         XCTAssertEqual(response.status, 302, response.bodyText, file: file, line: line)
@@ -88,18 +80,10 @@ class AppTestCase: XCTestCase {
     }
 
     /// The cart page's lines: product id → quantity, from the `data-` hooks.
-    func cartLines(_ browser: ShopperBrowser, file: StaticString = #filePath, line: UInt = #line) -> [Int: Int] {
+    func cartLines(_ browser: InProcessBrowser, file: StaticString = #filePath, line: UInt = #line) -> [Int: Int] {
         let page = browser.get("/cart/")
         XCTAssertEqual(page.status, 200, file: file, line: line)
-        return Self.lines(in: page.bodyText)
-    }
-
-    static func lines(in html: String) -> [Int: Int] {
-        var lines: [Int: Int] = [:]
-        for match in html.matches(of: /data-product-id="(\d+)" data-quantity="(\d+)"/) {
-            lines[Int(match.output.1)!] = Int(match.output.2)!
-        }
-        return lines
+        return CartPage.lines(in: page.bodyText)
     }
 
     /// The text of the element with `id`.
@@ -108,86 +92,5 @@ class AppTestCase: XCTestCase {
         let rest = html[range.upperBound...]
         guard let start = rest.firstIndex(of: ">"), let end = rest[start...].firstIndex(of: "<") else { return nil }
         return String(rest[rest.index(after: start)..<end])
-    }
-}
-
-/// A browser for the in-process Application: sends cookies back as a browser
-/// does (parsing Set-Cookie, forgetting deleted ones), and takes the CSRF
-/// token from a rendered form.
-final class ShopperBrowser {
-    let app: Application
-    let formPage: String
-    var cookies: [String: String] = [:]
-    private var token: String?
-
-    init(app: Application, formPage: String) {
-        self.app = app
-        self.formPage = formPage
-    }
-
-    /// Another tab of the same browser profile, right now (same cookies from here on they diverge).
-    func copy(app: Application? = nil) -> ShopperBrowser {
-        let other = ShopperBrowser(app: app ?? self.app, formPage: formPage)
-        other.cookies = cookies
-        other.token = token
-        return other
-    }
-
-    @discardableResult
-    func get(_ path: String) -> Response {
-        send(method: "GET", path: path, headers: [:], body: [])
-    }
-
-    /// A form POST with the CSRF token of a rendered page (unless `csrf` is false).
-    @discardableResult
-    func post(_ path: String, _ fields: KeyValuePairs<String, String>, csrf: Bool = true) -> Response {
-        post(path, fields.map { ($0.key, $0.value) }, csrf: csrf)
-    }
-
-    @discardableResult
-    func post(_ path: String, _ fields: [(String, String)], csrf: Bool = true) -> Response {
-        var pairs = fields
-        if csrf { pairs.insert((CSRF.formField, csrfToken()), at: 0) }
-        return send(method: "POST", path: path, headers: ["content-type": "application/x-www-form-urlencoded"],
-                    body: Array(ShopperBrowser.urlencode(pairs).utf8))
-    }
-
-    /// The masked token of a page with a form (which also sets the csrftoken cookie).
-    func csrfToken() -> String {
-        if let token, cookies[CSRF.cookieName] != nil { return token }
-        let page = get(formPage).bodyText
-        guard let match = page.firstMatch(of: /name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"/) else {
-            XCTFail("no csrfmiddlewaretoken on \(formPage)")
-            return ""
-        }
-        token = String(match.output.1)
-        return token!
-    }
-
-    func send(method: String, path: String, headers: [String: String], body: [UInt8]) -> Response {
-        var headers = headers
-        let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        if !cookies.isEmpty {
-            headers["cookie"] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        }
-        let request = Request(method: method, path: String(parts[0]), queryString: parts.count > 1 ? String(parts[1]) : "",
-                              headers: headers, body: body)
-        let response = app.handle(request)
-        for header in response.headers(named: "Set-Cookie") { store(header) }
-        return response
-    }
-
-    private func store(_ header: String) {
-        let attributes = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let pair = attributes.first, let equals = pair.firstIndex(of: "=") else { return }
-        let name = String(pair[..<equals]), value = String(pair[pair.index(after: equals)...])
-        let expired = attributes.dropFirst().contains { $0.lowercased().hasPrefix("max-age=") && Int($0.dropFirst(8)).map { $0 <= 0 } == true }
-        if expired || value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
-    }
-
-    static func urlencode(_ pairs: [(String, String)]) -> String {
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
-        return pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
     }
 }

@@ -24,18 +24,19 @@ final class CartSummaryTests: XCTestCase {
 
     func sqlCount(_ html: String) -> Int { html.components(separatedBy: "<li><code>").count - 1 }
 
-    func testProductListReusesItsProductsForTheCartSummary() throws {
+    func testCartSummaryUsesCurrentPricesWithoutAQueryOfItsOwn() throws {
         add(sencha, 2)
         add(matcha, 1)
         try database.execute("UPDATE shop_product SET price = 9.00 WHERE id = $1", [sencha])
         let html = browser.get("/").bodyText
         XCTAssertTrue(html.contains("$42.00"), "the summary uses current prices")
-        XCTAssertEqual(sqlCount(html), 2, "the categories and the products; the cart costs nothing more on /")
+        XCTAssertEqual(sqlCount(html), 3, "the version check, then the catalog reloaded once; the cart adds nothing")
         XCTAssertFalse(html.contains("WHERE id = ANY"))
-        // A page that did not load the cart's products asks for them once.
-        let detail = browser.get("/\(sencha)/sencha/").bodyText
-        XCTAssertTrue(detail.contains("WHERE id = ANY"))
-        XCTAssertTrue(detail.contains("$42.00"))
+        for path in ["/", "/\(sencha)/sencha/", "/cart/"] {
+            let page = browser.get(path).bodyText
+            XCTAssertTrue(page.contains("$42.00"), path)
+            XCTAssertEqual(sqlCount(page), 1, "\(path): only the catalog's version check")
+        }
     }
 
     func testUnavailableProductStillLeavesTheCartOnTheProductList() throws {

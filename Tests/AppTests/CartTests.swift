@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import TestSupport
 import Web
 import XCTest
 
@@ -13,8 +14,8 @@ final class CartTests: AppTestCase {
         let page = shopper.get("/cart/")
         XCTAssertEqual(page.status, 200)
         let html = page.bodyText
-        XCTAssertEqual(Self.lines(in: html), [teaID: 2])
-        XCTAssertEqual(Self.element("cart-total", in: html), "$17.00")
+        XCTAssertEqual(CartPage.lines(in: html), [teaID: 2])
+        XCTAssertEqual(CartPage.total(in: html), "$17.00")
         XCTAssertTrue(html.contains(">Green Tea</a>"))
         XCTAssertTrue(html.contains("<td class=\"num unit-price\">$8.50</td>"))
         XCTAssertTrue(html.contains("<td class=\"num line-total\">$17.00</td>"))
@@ -38,8 +39,8 @@ final class CartTests: AppTestCase {
         let page = browser().get("/cart/")
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(page.bodyText.contains("Your cart is empty."))
-        XCTAssertEqual(Self.lines(in: page.bodyText), [:])
-        XCTAssertEqual(Self.element("cart-total", in: page.bodyText), "$0.00")
+        XCTAssertEqual(CartPage.lines(in: page.bodyText), [:])
+        XCTAssertEqual(CartPage.total(in: page.bodyText), "$0.00")
         XCTAssertFalse(page.bodyText.contains("href=\"/orders/create/\""))
     }
 
@@ -148,7 +149,7 @@ final class CartTests: AppTestCase {
         add(shopper, odd, quantity: 13)
         let html = shopper.get("/cart/").bodyText
         // 0.30 + 2598.00 + 0.91 = 2599.21, no floating point residue.
-        XCTAssertEqual(Self.element("cart-total", in: html), "$2,599.21")
+        XCTAssertEqual(CartPage.total(in: html), "$2,599.21")
         XCTAssertTrue(html.contains("<td class=\"num line-total\">$0.30</td>"))
         XCTAssertTrue(html.contains("<td class=\"num line-total\">$2,598.00</td>"))
         XCTAssertTrue(html.contains("<td class=\"num line-total\">$0.91</td>"))
@@ -172,7 +173,7 @@ final class CartTests: AppTestCase {
         try setPrice(teaID, "9.25")
         let html = shopper.get("/cart/").bodyText
         XCTAssertTrue(html.contains("<td class=\"num unit-price\">$9.25</td>"))
-        XCTAssertEqual(Self.element("cart-total", in: html), "$18.50")
+        XCTAssertEqual(CartPage.total(in: html), "$18.50")
         XCTAssertTrue(shopper.get("/").bodyText.contains("<span class=\"cart-summary-total\">$18.50</span>"))
     }
 
@@ -184,14 +185,14 @@ final class CartTests: AppTestCase {
         try setAvailable(cup, false)
 
         let html = shopper.get("/cart/").bodyText
-        XCTAssertEqual(Self.lines(in: html), [teaID: 2])
+        XCTAssertEqual(CartPage.lines(in: html), [teaID: 2])
         XCTAssertTrue(html.contains("<li class=\"warning\">“Porcelain Cup” is no longer available and was removed from your cart.</li>"), html)
-        XCTAssertEqual(Self.element("cart-total", in: html), "$17.00")
+        XCTAssertEqual(CartPage.total(in: html), "$17.00")
         // Shown once; the line stays gone even when the product comes back.
         try setAvailable(cup, true)
         let again = shopper.get("/cart/").bodyText
         XCTAssertFalse(again.contains("no longer available"))
-        XCTAssertEqual(Self.lines(in: again), [teaID: 2])
+        XCTAssertEqual(CartPage.lines(in: again), [teaID: 2])
     }
 
     func testADeletedProductLeavesTheCartWithAMessageOnAnyPage() throws {
@@ -232,10 +233,13 @@ final class CartTests: AppTestCase {
         XCTAssertTrue(list.bodyText.contains("Your cart is empty."))
         XCTAssertFalse(app.services.database.log.entries.contains { $0.sql.contains("ANY(") })
 
-        // A non-empty cart costs exactly one products query, shared by the view and the layout.
+        // A non-empty cart reads current prices from the worker's catalog, checked against
+        // its version once per request and shared by the view and the layout.
         add(shopper, teaID, quantity: 2)
         shopper.get("/cart/")
-        XCTAssertEqual(app.services.database.log.entries.filter { $0.sql.contains("ANY(") }.count, 1)
+        let cartStatements = app.services.database.log.entries.map(\.sql)
+        XCTAssertEqual(cartStatements.filter { $0.contains("shop_catalog_version") }.count, 1, cartStatements.description)
+        XCTAssertFalse(cartStatements.contains { $0.contains("ANY(") }, cartStatements.description)
     }
 
     func testCSRFMissingOrWrongIs403AndChangesNothing() {
@@ -271,7 +275,7 @@ final class CartTests: AppTestCase {
     func testTheCartFollowsTheSessionAcrossWorkers() throws {
         let shopper = browser()
         add(shopper, teaID, quantity: 2)
-        let otherWorker = shopper.copy(app: try makeApplication())
+        let otherWorker = shopper.copy(to: try makeApplication())
         XCTAssertEqual(cartLines(otherWorker), [teaID: 2])
         add(otherWorker, teaID, quantity: 1)
         shopper.cookies = otherWorker.cookies

@@ -147,4 +147,48 @@ final class CatalogViewTests: XCTestCase {
         XCTAssertTrue(html.contains("FROM shop_product"))
         XCTAssertFalse(browser.get("/").bodyText.contains("id=\"sql-queries\""))
     }
+
+    // MARK: The worker's catalog cache
+
+    func sqlStatements(_ html: String) -> [String] {
+        html.components(separatedBy: "<li><code>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+    }
+
+    func testWarmCatalogPagesRunOnlyTheVersionCheck() throws {
+        let debug = InProcessBrowser(try TestApplication.make { $0.debug = true })
+        _ = debug.get("/")
+        for path in ["/", "/tea/", "/\(sencha)/sencha/"] {
+            let statements = sqlStatements(debug.get(path).bodyText)
+            XCTAssertEqual(statements.count, 1, "\(path): \(statements)")
+            XCTAssertTrue(statements.first?.contains("shop_catalog_version") ?? false, "\(path): \(statements)")
+        }
+    }
+
+    func testAnyWriteToTheCatalogShowsOnTheVeryNextRequest() throws {
+        XCTAssertTrue(browser.get("/").bodyText.contains("$8.50"))  // warm the worker's cache
+        // Writes by another connection, as an admin or an import script would make them.
+        try database.execute("UPDATE shop_product SET price = 9.25 WHERE id = $1", [sencha])
+        XCTAssertTrue(browser.get("/").bodyText.contains("$9.25"))
+        XCTAssertTrue(browser.get("/\(sencha)/sencha/").bodyText.contains("$9.25"))
+
+        try database.execute("UPDATE shop_product SET available = false WHERE id = $1", [sencha])
+        XCTAssertFalse(browser.get("/").bodyText.contains(">Sencha<"))
+        XCTAssertEqual(browser.get("/\(sencha)/sencha/").status, 404)
+
+        try database.execute("UPDATE shop_product SET available = true WHERE id = $1", [hidden])
+        XCTAssertEqual(browser.get("/\(hidden)/hidden-decaf/").status, 200)
+
+        try database.execute("UPDATE shop_category SET name = 'Fine Coffee', slug = 'fine-coffee' WHERE id = $1", [coffee])
+        XCTAssertEqual(browser.get("/coffee/").status, 404)
+        XCTAssertTrue(browser.get("/fine-coffee/").bodyText.contains("<h1>Fine Coffee</h1>"))
+
+        try CatalogFixture(database: database).product("Oolong", slug: "oolong", category: tea, price: "5.00")
+        XCTAssertTrue(browser.get("/tea/").bodyText.contains(">Oolong<"))
+
+        try database.execute("DELETE FROM shop_product WHERE id = $1", [grinder])
+        XCTAssertFalse(browser.get("/").bodyText.contains(">Grinder<"))
+
+        try database.execute("TRUNCATE shop_product CASCADE")
+        XCTAssertTrue(browser.get("/").bodyText.contains("No products here yet"))
+    }
 }

@@ -23,7 +23,7 @@ final class OrderTests: AppTestCase {
     }
 
     /// A shopper with 2 × Green Tea ($8.50) and 1 × Cup ($4.25) in the cart.
-    func shopperWithCart() throws -> (ShopperBrowser, cup: Int) {
+    func shopperWithCart() throws -> (InProcessBrowser, cup: Int) {
         let cup = try makeProduct("Cup", price: "4.25")
         let shopper = browser()
         add(shopper, teaID, quantity: 2)
@@ -65,7 +65,7 @@ final class OrderTests: AppTestCase {
         let page = shopper.get("/orders/create/")
         XCTAssertEqual(page.status, 200)
         let html = page.bodyText
-        XCTAssertEqual(Self.lines(in: html), [teaID: 2, cup: 1])
+        XCTAssertEqual(CartPage.lines(in: html), [teaID: 2, cup: 1])
         XCTAssertEqual(Self.element("order-total", in: html), "$21.25")
         XCTAssertTrue(html.contains("<form method=\"post\" action=\"/orders/create/\""))
         XCTAssertNotNil(html.firstMatch(of: /name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"/))
@@ -154,15 +154,15 @@ final class OrderTests: AppTestCase {
 
     func testADoubleSubmitRacingOnTwoWorkersMakesOneOrder() throws {
         final class Worker: @unchecked Sendable {
-            let browser: ShopperBrowser
+            let browser: InProcessBrowser
             var response: Response?
-            init(_ browser: ShopperBrowser) { self.browser = browser }
+            init(_ browser: InProcessBrowser) { self.browser = browser }
         }
         for round in 0..<8 {
             let shopper = browser()
             add(shopper, teaID, quantity: round + 1)
             _ = shopper.csrfToken()
-            let workers = [Worker(shopper.copy(app: try makeApplication())), Worker(shopper.copy(app: try makeApplication()))]
+            let workers = [Worker(shopper.copy(to: try makeApplication())), Worker(shopper.copy(to: try makeApplication()))]
             DispatchQueue.concurrentPerform(iterations: workers.count) { index in
                 workers[index].response = workers[index].browser.post("/orders/create/", OrderTests.valid)
             }
@@ -178,7 +178,7 @@ final class OrderTests: AppTestCase {
 
     // MARK: Validation
 
-    func assertRefused(_ shopper: ShopperBrowser, _ fields: [(String, String)], errorIn field: String, _ message: String,
+    func assertRefused(_ shopper: InProcessBrowser, _ fields: [(String, String)], errorIn field: String, _ message: String,
                        file: StaticString = #filePath, line: UInt = #line) throws {
         let response = shopper.post("/orders/create/", fields)
         XCTAssertEqual(response.status, 200, file: file, line: line)
@@ -216,7 +216,7 @@ final class OrderTests: AppTestCase {
         let page = shopper.post("/orders/create/", Self.fields(["city": " "]))
         XCTAssertTrue(page.bodyText.contains("name=\"first_name\" value=\"Ann\""))
         XCTAssertTrue(page.bodyText.contains("name=\"email\" value=\"ann@example.com\""))
-        XCTAssertEqual(Self.lines(in: page.bodyText), [teaID: 2, cup: 1])
+        XCTAssertEqual(CartPage.lines(in: page.bodyText), [teaID: 2, cup: 1])
         XCTAssertEqual(cartLines(shopper), [teaID: 2, cup: 1])
     }
 
@@ -301,7 +301,7 @@ final class OrderTests: AppTestCase {
         try setPrice(teaID, "9.75")
         let page = shopper.get("/cart/").bodyText
         XCTAssertTrue(page.contains("<td class=\"num unit-price\">$9.75</td>"))
-        XCTAssertEqual(Self.element("cart-total", in: page), "$23.75")
+        XCTAssertEqual(CartPage.total(in: page), "$23.75")
         XCTAssertEqual(Self.element("order-total", in: shopper.get("/orders/create/").bodyText), "$23.75")
         try setPrice(cup, "5.00")
         let id = try XCTUnwrap(orderID(from: shopper.post("/orders/create/", Self.valid)))
@@ -319,7 +319,7 @@ final class OrderTests: AppTestCase {
         XCTAssertEqual(response.status, 200)
         let html = response.bodyText
         XCTAssertTrue(html.contains("“Cup” is no longer available and was removed from your cart."))
-        XCTAssertEqual(Self.lines(in: html), [teaID: 2])
+        XCTAssertEqual(CartPage.lines(in: html), [teaID: 2])
         XCTAssertTrue(html.contains("name=\"first_name\" value=\"Ann\""))
         XCTAssertEqual(try orderCount(), 0)
         // Confirmed by the shopper: the order holds what the page showed.
@@ -366,11 +366,11 @@ final class OrderTests: AppTestCase {
         let admin = PostgresConnection(url: TestDatabase.url)
         defer { admin.close() }
         final class Job: @unchecked Sendable {
-            let browser: ShopperBrowser
+            let browser: InProcessBrowser
             var response: Response?
-            init(_ browser: ShopperBrowser) { self.browser = browser }
+            init(_ browser: InProcessBrowser) { self.browser = browser }
         }
-        let job = Job(shopper.copy(app: try makeApplication()))
+        let job = Job(shopper.copy(to: try makeApplication()))
         _ = job.browser.csrfToken()
         try admin.execute("BEGIN")
         try admin.execute("UPDATE shop_product SET available = false WHERE id = $1", [cup])
@@ -389,7 +389,7 @@ final class OrderTests: AppTestCase {
         let response = try XCTUnwrap(job.response)
         XCTAssertEqual(response.status, 200)
         XCTAssertTrue(response.bodyText.contains("“Cup” is no longer available and was removed from your cart. Please check your order."))
-        XCTAssertEqual(Self.lines(in: response.bodyText), [teaID: 2])
+        XCTAssertEqual(CartPage.lines(in: response.bodyText), [teaID: 2])
         XCTAssertEqual(try orderCount(), 0)
     }
 

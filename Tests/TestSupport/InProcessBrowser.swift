@@ -1,48 +1,106 @@
 import Foundation
 import Site
 import Web
+import XCTest
 
 /// The shop's Application built exactly as a worker builds it, for tests that
 /// call views in process against the real database.
 public enum TestApplication {
+    /// The repository's templates, read once: a renderer never changes, so every application shares it.
+    private static let templates = Result { try TemplateRenderer(directory: Paths.templates) }
+
     public static func make(_ configure: (inout Settings) -> Void = { _ in }) throws -> Application {
         var settings = Settings(databaseURL: TestDatabase.url)
         settings.templatesDirectory = Paths.templates
         settings.debug = false
         configure(&settings)
-        return try Site.makeApplication(settings: settings, templates: try TemplateRenderer(directory: settings.templatesDirectory))
+        let templates = settings.templatesDirectory == Paths.templates
+            ? try Self.templates.get() : try TemplateRenderer(directory: settings.templatesDirectory)
+        return try Site.makeApplication(settings: settings, templates: templates)
     }
 }
 
-/// A browser that talks to an Application in process: keeps cookies like a
-/// real one and builds requests the way nginx's FastCGI params would.
+/// A browser that talks to Applications in process. It keeps cookies as a
+/// real one does (RFC 6265: a Set-Cookie stores its value, Max-Age <= 0
+/// deletes it), sends them back, builds requests the way nginx's FastCGI
+/// params would, and never follows redirects. A request goes to
+/// `application`, or to the one the call names (another worker behind the
+/// same nginx). Not thread-safe: give each thread its own (`copy`).
 public final class InProcessBrowser {
-    public let application: Application
-    public private(set) var cookies: [String: String] = [:]
+    public var application: Application?
+    public var cookies: [String: String] = [:]
     public var host = "localhost"
+    /// The session cookie's name (SESSION_COOKIE_NAME), for `sessionCookie`.
+    public var sessionCookieName = "sessionid"
+    /// A page with a form, where `csrfToken()` takes its token.
+    public var formPage: String?
+    private var token: String?
 
-    public init(_ application: Application) { self.application = application }
-
-    @discardableResult
-    public func get(_ path: String, headers: [String: String] = [:]) -> Response {
-        send("GET", path, headers: headers, body: [])
+    public init(_ application: Application? = nil, formPage: String? = nil) {
+        self.application = application
+        self.formPage = formPage
     }
 
+    public var sessionCookie: String? {
+        get { cookies[sessionCookieName] }
+        set { cookies[sessionCookieName] = newValue }
+    }
+
+    public func setCookie(_ name: String, _ value: String?) { cookies[name] = value }
+
+    /// Another tab of the same browser profile, right now: the same cookies (and
+    /// CSRF token), diverging from here on; its requests go to `application` if given.
+    public func copy(to application: Application? = nil) -> InProcessBrowser {
+        let other = InProcessBrowser(application ?? self.application, formPage: formPage)
+        other.cookies = cookies
+        other.host = host
+        other.sessionCookieName = sessionCookieName
+        other.token = token
+        return other
+    }
+
+    // MARK: Requests
+
     @discardableResult
-    public func post(_ path: String, form: [(String, String)], headers: [String: String] = [:]) -> Response {
-        var headers = headers
+    public func get(_ path: String, headers: [String: String] = [:], on application: Application? = nil) -> Response {
+        send("GET", path, headers: headers, body: [], on: application)
+    }
+
+    /// A urlencoded form (POST unless `method` says otherwise), the fields in this order, nothing added.
+    @discardableResult
+    public func post(_ path: String, form: [(String, String)], headers: [String: String] = [:], method: String = "POST",
+                     on application: Application? = nil) -> Response {
+        var headers = Self.lowercased(headers)
         headers["content-type"] = headers["content-type"] ?? "application/x-www-form-urlencoded"
-        return send("POST", path, headers: headers, body: Array(Browser.urlencode(form).utf8))
+        return send(method, path, headers: headers, body: Array(Self.urlencode(form).utf8), on: application)
     }
 
-    /// POSTs with the CSRF token a page with a form would carry (the cookie's secret, masked or not, validates).
+    /// The same with the fields in name order.
+    @discardableResult
+    public func post(_ path: String, form: [String: String], headers: [String: String] = [:], method: String = "POST",
+                     on application: Application? = nil) -> Response {
+        post(path, form: form.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, headers: headers, method: method, on: application)
+    }
+
+    /// A form POST as `formPage`'s form would submit it: its masked CSRF token first (unless `csrf` is false).
+    @discardableResult
+    public func post(_ path: String, _ fields: KeyValuePairs<String, String>, csrf: Bool = true) -> Response {
+        post(path, fields.map { ($0.key, $0.value) }, csrf: csrf)
+    }
+
+    @discardableResult
+    public func post(_ path: String, _ fields: [(String, String)], csrf: Bool = true) -> Response {
+        post(path, form: csrf ? [(CSRF.formField, csrfToken())] + fields : fields)
+    }
+
+    /// POSTs with the token the csrftoken cookie's secret gives (unmasked, it validates too).
     @discardableResult
     public func postWithToken(_ path: String, form: [(String, String)]) -> Response {
-        if cookies["csrftoken"] == nil { ensureCSRFCookie() }
-        return post(path, form: form + [("csrfmiddlewaretoken", cookies["csrftoken"] ?? "")])
+        if cookies[CSRF.cookieName] == nil { ensureCSRFCookie() }
+        return post(path, form: form + [(CSRF.formField, cookies[CSRF.cookieName] ?? "")])
     }
 
-    /// Gets a csrftoken cookie the way a browser does: by loading a page with a form.
+    /// Gets a csrftoken cookie the way a browser does: by loading a page with a form (the first product's).
     public func ensureCSRFCookie() {
         let page = get("/").bodyText
         if let link = page.range(of: #"href="/[0-9]+/[-a-z0-9]+/""#, options: .regularExpression) {
@@ -50,24 +108,94 @@ public final class InProcessBrowser {
         }
     }
 
-    public func send(_ method: String, _ path: String, headers: [String: String], body: [UInt8]) -> Response {
-        var headers = headers
+    /// The masked token `formPage` renders in its form (loading it also sets the
+    /// csrftoken cookie); the same token again while that cookie is kept.
+    public func csrfToken() -> String {
+        if let token, cookies[CSRF.cookieName] != nil { return token }
+        guard let formPage else {
+            XCTFail("no formPage to take a CSRF token from")
+            return ""
+        }
+        let page = get(formPage).bodyText
+        guard let match = page.firstMatch(of: /name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"/) else {
+            XCTFail("no csrfmiddlewaretoken on \(formPage)")
+            return ""
+        }
+        let token = String(match.output.1)
+        self.token = token
+        return token
+    }
+
+    /// One request: the Host and the cookies unless `headers` has its own, the path
+    /// split from its query string and decoded; then the response's Set-Cookie applied.
+    public func send(_ method: String, _ path: String, headers: [String: String], body: [UInt8],
+                     on application: Application? = nil) -> Response {
+        guard let application = application ?? self.application else {
+            preconditionFailure("InProcessBrowser: no application for \(method) \(path)")
+        }
+        var headers = Self.lowercased(headers)
         headers["host"] = headers["host"] ?? host
         if !cookies.isEmpty, headers["cookie"] == nil {
             headers["cookie"] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }
-        let parts = path.split(separator: "?", maxSplits: 1).map(String.init)
+        let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let request = Request(method: method, path: parts[0].removingPercentEncoding ?? parts[0],
                               queryString: parts.count > 1 ? parts[1] : "", headers: headers, body: body)
         let response = application.handle(request)
-        for header in response.headers(named: "Set-Cookie") {
-            let first = header.split(separator: ";")[0]
-            guard let equals = first.firstIndex(of: "=") else { continue }
-            let name = String(first[..<equals]), value = String(first[first.index(after: equals)...])
-            if value.isEmpty || header.contains("Max-Age=0") { cookies.removeValue(forKey: name) } else { cookies[name] = value }
-        }
+        for header in response.headers(named: "Set-Cookie") { store(header) }
         return response
     }
 
-    public func setCookie(_ name: String, _ value: String?) { cookies[name] = value }
+    /// Stores one Set-Cookie (one without `name=` is ignored); a Max-Age of 0 or less deletes.
+    private func store(_ header: String) {
+        guard header.prefix(while: { $0 != ";" }).contains("=") else { return }
+        let cookie = ParsedCookie(header)
+        if let maxAge = cookie.attributes["max-age"].flatMap({ Int($0) }), maxAge <= 0 {
+            cookies[cookie.name] = nil
+        } else {
+            cookies[cookie.name] = cookie.value
+        }
+    }
+
+    static func lowercased(_ headers: [String: String]) -> [String: String] {
+        Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// application/x-www-form-urlencoded: everything but ASCII letters, digits and `-._~` percent-encoded as UTF-8.
+    public static func urlencode(_ pairs: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        return pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+}
+
+/// One Set-Cookie header, split into its name, value and attributes (names lower-cased).
+public struct ParsedCookie {
+    public var name: String
+    public var value: String
+    public var attributes: [String: String] = [:]
+
+    public init(_ header: String) {
+        let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let first = parts.first ?? ""
+        let equals = first.firstIndex(of: "=") ?? first.endIndex
+        name = String(first[..<equals])
+        value = equals < first.endIndex ? String(first[first.index(after: equals)...]) : ""
+        for part in parts.dropFirst() {
+            let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
+            guard let attribute = pieces.first else { continue }
+            attributes[attribute.lowercased()] = pieces.count > 1 ? pieces[1] : ""
+        }
+    }
+
+    public func has(_ attribute: String) -> Bool { attributes[attribute.lowercased()] != nil }
+}
+
+extension Response {
+    /// The Set-Cookie headers for `name`, parsed.
+    public func setCookies(named name: String) -> [ParsedCookie] {
+        headers(named: "Set-Cookie").map(ParsedCookie.init).filter { $0.name == name }
+    }
+
+    public func setCookie(named name: String) -> ParsedCookie? { setCookies(named: name).last }
 }

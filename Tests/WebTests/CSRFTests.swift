@@ -8,12 +8,12 @@ import XCTest
 /// changes nothing.
 final class CSRFTests: DatabaseTestCase {
     private var app: Application!
-    private var browser: Browser!
+    private var browser: InProcessBrowser!
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         app = try TestSite.application(settings: try TestSite.settings(engine: .database))
-        browser = Browser()
+        browser = InProcessBrowser()
     }
 
     override func tearDown() {
@@ -22,8 +22,8 @@ final class CSRFTests: DatabaseTestCase {
     }
 
     /// Renders the page and returns the masked token it shows.
-    private func token(for browser: Browser) throws -> String {
-        let page = browser.get(app, "/page/").bodyText
+    private func token(for browser: InProcessBrowser) throws -> String {
+        let page = browser.get("/page/", on: app).bodyText
         let start = try XCTUnwrap(page.range(of: "<p id=\"token\">"))
         let end = try XCTUnwrap(page.range(of: "</p>", range: start.upperBound..<page.endIndex))
         return String(page[start.upperBound..<end.lowerBound])
@@ -34,7 +34,7 @@ final class CSRFTests: DatabaseTestCase {
     private func post(_ form: [String: String], headers: [String: String] = [:], method: String = "POST", expect status: Int,
                       file: StaticString = #filePath, line: UInt = #line) throws -> Response {
         let rowsBefore = try sessionRowCount()
-        let response = browser.post(app, "/api/", form: form, headers: headers, method: method)
+        let response = browser.post("/api/", form: form, headers: headers, method: method, on: app)
         XCTAssertEqual(response.status, status, response.bodyText, file: file, line: line)
         if status == 403 {
             XCTAssertTrue(response.bodyText.contains("403"), "a templated 403 page", file: file, line: line)
@@ -71,7 +71,7 @@ final class CSRFTests: DatabaseTestCase {
         XCTAssertEqual(token.count, 64)
         let response = try post(["csrfmiddlewaretoken": token], expect: 200)
         XCTAssertNotNil(response.setCookie(named: "sessionid"))
-        XCTAssertEqual(browser.get(app, "/session/get/changed/").bodyText, "yes")
+        XCTAssertEqual(browser.get("/session/get/changed/", on: app).bodyText, "yes")
     }
 
     func testTheUnmaskedSecretIsAccepted() throws {
@@ -81,7 +81,7 @@ final class CSRFTests: DatabaseTestCase {
     }
 
     func testATokenFromAnotherVisitorsSecretIsRefused() throws {
-        let other = Browser()
+        let other = InProcessBrowser()
         let othersToken = try token(for: other)
         _ = try token(for: browser)
         XCTAssertNotEqual(other.cookies["csrftoken"], browser.cookies["csrftoken"])
@@ -106,11 +106,11 @@ final class CSRFTests: DatabaseTestCase {
     }
 
     func testTheCookieIsSetOnceAndKept() throws {
-        let first = browser.get(app, "/page/")
+        let first = browser.get("/page/", on: app)
         XCTAssertNotNil(first.setCookie(named: "csrftoken"))
-        let second = browser.get(app, "/page/")
+        let second = browser.get("/page/", on: app)
         XCTAssertNil(second.setCookie(named: "csrftoken"), "an existing secret is kept")
-        XCTAssertNil(Browser().get(app, "/noop/").setCookie(named: "csrftoken"), "pages without a form set no CSRF cookie")
+        XCTAssertNil(InProcessBrowser().get("/noop/", on: app).setCookie(named: "csrftoken"), "pages without a form set no CSRF cookie")
     }
 
     func testAMismatchedOriginIsRefused() throws {
@@ -130,10 +130,10 @@ final class CSRFTests: DatabaseTestCase {
 
     func testAMalformedBodyIsAClientError() throws {
         _ = try token(for: browser)
-        let response = browser.send(app, Request(
-            method: "POST", path: "/api/",
+        let response = browser.send(
+            "POST", "/api/",
             headers: ["cookie": "csrftoken=\(browser.cookies["csrftoken"]!)", "content-type": "application/x-www-form-urlencoded"],
-            body: [0xFF, 0xFE, 0x3D, 0x25, 0x5A]))
+            body: [0xFF, 0xFE, 0x3D, 0x25, 0x5A], on: app)
         XCTAssertGreaterThanOrEqual(response.status, 400)
         XCTAssertLessThan(response.status, 500)
     }

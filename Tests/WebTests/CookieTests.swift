@@ -20,9 +20,9 @@ final class CookieTests: DatabaseTestCase {
         configure(&settings)
         let application = try TestSite.application(settings: settings)
         applications.append(application)
-        let browser = Browser()
+        let browser = InProcessBrowser()
         browser.sessionCookieName = settings.sessionCookieName
-        let response = browser.get(application, "/session/set/a/1/")
+        let response = browser.get("/session/set/a/1/", on: application)
         XCTAssertEqual(response.status, 200)
         let session = try XCTUnwrap(response.setCookie(named: settings.sessionCookieName), "no session cookie in \(response.headers)")
         return (session, response.setCookie(named: settings.sessionCookieName + "_version"), response)
@@ -82,16 +82,16 @@ final class CookieTests: DatabaseTestCase {
         settings.sessionCookieName = "shop_session"
         let application = try TestSite.application(settings: settings)
         applications.append(application)
-        let browser = Browser()
+        let browser = InProcessBrowser()
         browser.sessionCookieName = "shop_session"
-        let response = browser.get(application, "/session/set/a/1/")
+        let response = browser.get("/session/set/a/1/", on: application)
         XCTAssertNotNil(response.setCookie(named: "shop_session"))
         XCTAssertNil(response.setCookie(named: "sessionid"))
-        XCTAssertEqual(browser.get(application, "/session/get/a/").bodyText, "1")
+        XCTAssertEqual(browser.get("/session/get/a/", on: application).bodyText, "1")
         // A cookie under the default name means nothing now.
-        let other = Browser()
+        let other = InProcessBrowser()
         other.cookies["sessionid"] = try XCTUnwrap(browser.sessionCookie)
-        XCTAssertEqual(other.get(application, "/session/get/a/").bodyText, "<none>")
+        XCTAssertEqual(other.get("/session/get/a/", on: application).bodyText, "<none>")
     }
 
     func testDeletionCookieKeepsTheDomain() throws {
@@ -99,9 +99,9 @@ final class CookieTests: DatabaseTestCase {
         settings.sessionCookieDomain = ".example.com"
         let application = try TestSite.application(settings: settings)
         applications.append(application)
-        let browser = Browser()
-        browser.get(application, "/session/set/a/1/")
-        let deletion = try XCTUnwrap(browser.get(application, "/session/flush/").setCookie(named: "sessionid"))
+        let browser = InProcessBrowser()
+        browser.get("/session/set/a/1/", on: application)
+        let deletion = try XCTUnwrap(browser.get("/session/flush/", on: application).setCookie(named: "sessionid"))
         XCTAssertEqual(deletion.attributes["max-age"], "0")
         XCTAssertEqual(deletion.attributes["domain"], ".example.com")
         XCTAssertEqual(deletion.attributes["path"], "/")
@@ -111,7 +111,7 @@ final class CookieTests: DatabaseTestCase {
         var settings = try TestSite.settings(engine: .database)
         let application = try TestSite.application(settings: settings)
         applications.append(application)
-        let cookie = try XCTUnwrap(Browser().get(application, "/page/").setCookie(named: "csrftoken"))
+        let cookie = try XCTUnwrap(InProcessBrowser().get("/page/", on: application).setCookie(named: "csrftoken"))
         XCTAssertEqual(cookie.value.count, 32)
         XCTAssertEqual(cookie.attributes["samesite"], "Lax")
         XCTAssertEqual(cookie.attributes["path"], "/")
@@ -120,7 +120,7 @@ final class CookieTests: DatabaseTestCase {
         settings.csrfCookieSecure = true
         let secure = try TestSite.application(settings: settings)
         applications.append(secure)
-        XCTAssertTrue(try XCTUnwrap(Browser().get(secure, "/page/").setCookie(named: "csrftoken")).has("Secure"))
+        XCTAssertTrue(try XCTUnwrap(InProcessBrowser().get("/page/", on: secure).setCookie(named: "csrftoken")).has("Secure"))
     }
 
     func testMalformedCookieHeadersAreHarmless() throws {

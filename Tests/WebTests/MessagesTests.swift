@@ -7,12 +7,12 @@ import XCTest
 /// next rendered page, then never again.
 final class MessagesTests: DatabaseTestCase {
     private var app: Application!
-    private var browser: Browser!
+    private var browser: InProcessBrowser!
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         app = try TestSite.application(settings: try TestSite.settings(engine: .cachedDatabase))
-        browser = Browser()
+        browser = InProcessBrowser()
     }
 
     override func tearDown() {
@@ -21,10 +21,10 @@ final class MessagesTests: DatabaseTestCase {
     }
 
     private func postAndRedirect() throws {
-        let page = browser.get(app, "/page/").bodyText
+        let page = browser.get("/page/", on: app).bodyText
         XCTAssertFalse(page.contains("class=\"messages\""))
         let token = try XCTUnwrap(page.components(separatedBy: "<p id=\"token\">").last?.components(separatedBy: "</p>").first)
-        let response = browser.post(app, "/post/", form: ["csrfmiddlewaretoken": token])
+        let response = browser.post("/post/", form: ["csrfmiddlewaretoken": token], on: app)
         XCTAssertEqual(response.status, 302)
         XCTAssertEqual(response.header("Location"), "/page/")
         XCTAssertNotNil(browser.sessionCookie, "the message is kept in the session")
@@ -32,19 +32,19 @@ final class MessagesTests: DatabaseTestCase {
 
     func testAMessageIsShownOnceOnTheNextPage() throws {
         try postAndRedirect()
-        let shown = browser.get(app, "/page/").bodyText
+        let shown = browser.get("/page/", on: app).bodyText
         XCTAssertTrue(shown.contains("<li class=\"success\">Saved &lt;ok&gt;</li>"), shown)
-        let after = browser.get(app, "/page/").bodyText
+        let after = browser.get("/page/", on: app).bodyText
         XCTAssertFalse(after.contains("Saved"), after)
-        XCTAssertEqual(browser.get(app, "/session/get/posted/").bodyText, "yes", "the rest of the session stays")
+        XCTAssertEqual(browser.get("/session/get/posted/", on: app).bodyText, "yes", "the rest of the session stays")
     }
 
     func testAPageThatRendersNothingKeepsTheMessage() throws {
         try postAndRedirect()
-        XCTAssertEqual(browser.get(app, "/noop/").status, 200)
-        XCTAssertEqual(browser.get(app, "/session/get/posted/").bodyText, "yes")
-        XCTAssertTrue(browser.get(app, "/page/").bodyText.contains("Saved &lt;ok&gt;"))
-        XCTAssertFalse(browser.get(app, "/page/").bodyText.contains("Saved"))
+        XCTAssertEqual(browser.get("/noop/", on: app).status, 200)
+        XCTAssertEqual(browser.get("/session/get/posted/", on: app).bodyText, "yes")
+        XCTAssertTrue(browser.get("/page/", on: app).bodyText.contains("Saved &lt;ok&gt;"))
+        XCTAssertFalse(browser.get("/page/", on: app).bodyText.contains("Saved"))
     }
 
     func testMessagesWorkWithEveryEngine() throws {
@@ -53,17 +53,17 @@ final class MessagesTests: DatabaseTestCase {
             var settings = try TestSite.settings(engine: engine)
             if engine == .file { settings.sessionFilePath = NSTemporaryDirectory() + "shop-web-tests-messages-\(getpid())" }
             app = try TestSite.application(settings: settings)
-            browser = Browser()
+            browser = InProcessBrowser()
             try postAndRedirect()
-            XCTAssertTrue(browser.get(app, "/page/").bodyText.contains("Saved &lt;ok&gt;"), "\(engine)")
-            XCTAssertFalse(browser.get(app, "/page/").bodyText.contains("Saved"), "\(engine)")
+            XCTAssertTrue(browser.get("/page/", on: app).bodyText.contains("Saved &lt;ok&gt;"), "\(engine)")
+            XCTAssertFalse(browser.get("/page/", on: app).bodyText.contains("Saved"), "\(engine)")
             app.services.database.close()
             if engine == .file { try? FileManager.default.removeItem(atPath: settings.sessionFilePath) }
         }
     }
 
     func testAVisitorWithoutMessagesGetsNoSession() throws {
-        let response = browser.get(app, "/page/")
+        let response = browser.get("/page/", on: app)
         XCTAssertEqual(response.status, 200)
         XCTAssertNil(response.setCookie(named: "sessionid"))
     }

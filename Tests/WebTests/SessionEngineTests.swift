@@ -17,7 +17,7 @@ class SessionEngineTestCase: DatabaseTestCase {
 
     var settings: Settings!
     var app: Application!
-    var browser: Browser!
+    var browser: InProcessBrowser!
 
     override func setUpWithError() throws {
         try super.setUpWithError()
@@ -27,7 +27,7 @@ class SessionEngineTestCase: DatabaseTestCase {
             settings.sessionFilePath = NSTemporaryDirectory() + "shop-web-tests-sessions-\(getpid())-\(UUID().uuidString)"
         }
         app = try TestSite.application(settings: settings)
-        browser = Browser()
+        browser = InProcessBrowser()
     }
 
     override func tearDownWithError() throws {
@@ -63,11 +63,11 @@ class SessionEngineTestCase: DatabaseTestCase {
     }
 
     func read(_ name: String, with application: Application? = nil) -> String {
-        browser.get(application ?? app, "/session/get/\(name)/").bodyText
+        browser.get("/session/get/\(name)/", on: application ?? app).bodyText
     }
 
     func set(_ name: String, _ value: String, with application: Application? = nil) {
-        let response = browser.get(application ?? app, "/session/set/\(name)/\(value)/")
+        let response = browser.get("/session/set/\(name)/\(value)/", on: application ?? app)
         XCTAssertEqual(response.status, 200, response.bodyText)
     }
 
@@ -75,7 +75,7 @@ class SessionEngineTestCase: DatabaseTestCase {
 
     func testSetThenReadBackOnTheNextRequest() throws {
         XCTAssertNil(browser.sessionCookie)
-        let response = browser.get(app, "/session/set/color/blue/")
+        let response = browser.get("/session/set/color/blue/", on: app)
         XCTAssertEqual(response.status, 200)
         XCTAssertNotNil(response.setCookie(named: "sessionid"), "the first stored value creates the session")
         assertWellFormedCookie(browser.sessionCookie)
@@ -87,8 +87,8 @@ class SessionEngineTestCase: DatabaseTestCase {
     }
 
     func testValuesOfEveryJSONKindRoundTrip() throws {
-        browser.get(app, "/session/setjson/")
-        let text = browser.get(app, "/session/getjson/").bodyText
+        browser.get("/session/setjson/", on: app)
+        let text = browser.get("/session/getjson/", on: app).bodyText
         XCTAssertEqual(SessionCoding.decode(text)?["rich"], TestSite.richValue)
     }
 
@@ -103,12 +103,12 @@ class SessionEngineTestCase: DatabaseTestCase {
     func testDeleteAKey() throws {
         set("a", "1")
         set("b", "2")
-        let response = browser.get(app, "/session/delete/a/")
+        let response = browser.get("/session/delete/a/", on: app)
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(read("a"), "<none>")
         XCTAssertEqual(read("b"), "2")
         // Deleting the last key empties the session: the cookie goes.
-        browser.get(app, "/session/delete/b/")
+        browser.get("/session/delete/b/", on: app)
         XCTAssertNil(browser.sessionCookie)
         XCTAssertEqual(read("b"), "<none>")
     }
@@ -116,7 +116,7 @@ class SessionEngineTestCase: DatabaseTestCase {
     func testFlushDeletesTheCookieAndTheOldKey() throws {
         set("user", "alice")
         let old = try XCTUnwrap(browser.sessionCookie)
-        let response = browser.get(app, "/session/flush/")
+        let response = browser.get("/session/flush/", on: app)
         let deletion = try XCTUnwrap(response.setCookie(named: "sessionid"), "flush deletes the cookie")
         XCTAssertEqual(deletion.value, "")
         XCTAssertEqual(deletion.attributes["max-age"], "0")
@@ -137,7 +137,7 @@ class SessionEngineTestCase: DatabaseTestCase {
     func testCycleKeyKeepsTheDataUnderANewKey() throws {
         set("cart", "3")
         let old = try XCTUnwrap(browser.sessionCookie)
-        let response = browser.get(app, "/session/cycle/")
+        let response = browser.get("/session/cycle/", on: app)
         XCTAssertEqual(response.status, 200)
         let new = try XCTUnwrap(browser.sessionCookie)
         // A signed cookie has no server-side key to fixate: re-signed in the same second it is the same text.
@@ -158,7 +158,7 @@ class SessionEngineTestCase: DatabaseTestCase {
         browser.sessionCookie = try setStoredExpiry(cookie: old, to: Date().addingTimeInterval(-5))
         let expired = try XCTUnwrap(browser.sessionCookie)
         XCTAssertNil(try store.load(key: expired, version: nil))
-        let response = browser.get(app, "/session/get/cart/")
+        let response = browser.get("/session/get/cart/", on: app)
         XCTAssertEqual(response.bodyText, "<none>")
         XCTAssertEqual(response.status, 200)
         set("cart", "1")
@@ -170,10 +170,10 @@ class SessionEngineTestCase: DatabaseTestCase {
     func testAForgedKeyYieldsANewEmptySession() throws {
         set("secret", "mine")
         let forged = SessionKey.generate() // well-formed, unknown to the server
-        let visitor = Browser()
+        let visitor = InProcessBrowser()
         visitor.sessionCookie = forged
-        XCTAssertEqual(visitor.get(app, "/session/get/secret/").bodyText, "<none>")
-        visitor.get(app, "/session/set/secret/theirs/")
+        XCTAssertEqual(visitor.get("/session/get/secret/", on: app).bodyText, "<none>")
+        visitor.get("/session/set/secret/theirs/", on: app)
         let assigned = try XCTUnwrap(visitor.sessionCookie)
         XCTAssertNotEqual(assigned, forged, "a forged key is never adopted")
         assertWellFormedCookie(assigned)
@@ -192,23 +192,23 @@ class SessionEngineTestCase: DatabaseTestCase {
             "",
         ]
         for value in malformed {
-            let visitor = Browser()
+            let visitor = InProcessBrowser()
             visitor.sessionCookie = value
-            let response = visitor.get(app, "/session/get/a/")
+            let response = visitor.get("/session/get/a/", on: app)
             XCTAssertEqual(response.status, 200, "cookie \(value.prefix(40))")
             XCTAssertEqual(response.bodyText, "<none>")
-            XCTAssertEqual(visitor.get(app, "/session/set/a/b/").status, 200)
+            XCTAssertEqual(visitor.get("/session/set/a/b/", on: app).status, 200)
             let assigned = try XCTUnwrap(visitor.sessionCookie)
             XCTAssertNotEqual(assigned, value)
             assertWellFormedCookie(assigned)
-            XCTAssertEqual(visitor.get(app, "/session/get/a/").bodyText, "b")
+            XCTAssertEqual(visitor.get("/session/get/a/", on: app).bodyText, "b")
         }
     }
 
     func testAVisitorWhoOnlyBrowsesGetsNoSessionCookie() throws {
         let before = try sessionRowCount()
         for path in ["/noop/", "/session/get/a/", "/page/"] {
-            let response = browser.get(app, path)
+            let response = browser.get(path, on: app)
             XCTAssertEqual(response.status, 200, path)
             XCTAssertNil(response.setCookie(named: "sessionid"), "\(path) set a session cookie")
             XCTAssertNil(response.setCookie(named: "sessionid_version"))
@@ -219,7 +219,7 @@ class SessionEngineTestCase: DatabaseTestCase {
 
     func testAnUnmodifiedSessionIsNotSavedAgain() throws {
         set("a", "1")
-        let response = browser.get(app, "/session/get/a/")
+        let response = browser.get("/session/get/a/", on: app)
         XCTAssertEqual(response.bodyText, "1")
         XCTAssertNil(response.setCookie(named: "sessionid"), "reading does not save")
         XCTAssertEqual(response.header("Vary"), "Cookie")
@@ -234,7 +234,7 @@ class SessionEngineTestCase: DatabaseTestCase {
         let before = try XCTUnwrap(try storedExpiry(cookie: try XCTUnwrap(browser.sessionCookie)))
         XCTAssertLessThan(before.timeIntervalSinceNow, 200)
 
-        let response = browser.get(app, "/noop/")
+        let response = browser.get("/noop/", on: app)
         let saved = try XCTUnwrap(response.setCookie(named: "sessionid"), "the session is saved although unmodified")
         XCTAssertEqual(saved.attributes["max-age"], String(settings.sessionCookieAge))
         let after = try XCTUnwrap(try storedExpiry(cookie: try XCTUnwrap(browser.sessionCookie)))
@@ -242,17 +242,17 @@ class SessionEngineTestCase: DatabaseTestCase {
         XCTAssertEqual(read("a"), "1")
 
         // A visitor without a session still gets none.
-        let stranger = Browser()
-        XCTAssertNil(stranger.get(app, "/noop/").setCookie(named: "sessionid"))
+        let stranger = InProcessBrowser()
+        XCTAssertNil(stranger.get("/noop/", on: app).setCookie(named: "sessionid"))
     }
 
     func testTwoBrowsersKeepSeparateSessions() throws {
-        let other = Browser()
+        let other = InProcessBrowser()
         set("who", "first")
-        other.get(app, "/session/set/who/second/")
+        other.get("/session/set/who/second/", on: app)
         XCTAssertNotEqual(browser.sessionCookie, other.sessionCookie)
         XCTAssertEqual(read("who"), "first")
-        XCTAssertEqual(other.get(app, "/session/get/who/").bodyText, "second")
+        XCTAssertEqual(other.get("/session/get/who/", on: app).bodyText, "second")
     }
 
     func testASecondWorkerSeesEverySave() throws {
@@ -342,14 +342,14 @@ final class SessionCachedDatabaseEngineTests: SessionEngineTestCase {
         XCTAssertEqual(read("user"), "alice") // cached in worker A
         let stolen = browser.cookies // a copy of the cookies, version included
 
-        browser.get(workerB, "/session/flush/")
+        browser.get("/session/flush/", on: workerB)
         XCTAssertNil(browser.sessionCookie)
         // The NOTIFY travels asynchronously; give it a moment.
         Thread.sleep(forTimeInterval: 0.2)
 
-        let thief = Browser()
+        let thief = InProcessBrowser()
         thief.cookies = stolen
-        XCTAssertEqual(thief.get(app, "/session/get/user/").bodyText, "<none>", "worker A dropped its cached copy")
+        XCTAssertEqual(thief.get("/session/get/user/", on: app).bodyText, "<none>", "worker A dropped its cached copy")
         XCTAssertNil(try store.load(key: try XCTUnwrap(stolen["sessionid"]), version: nil))
     }
 
@@ -478,10 +478,10 @@ final class SessionCacheEngineTests: SessionEngineTestCase {
     func testAnUnreachableRedisIsA503NotACrash() throws {
         settings.cacheURL = "redis://127.0.0.1:1/0"
         app = try newWorker()
-        let response = browser.get(app, "/session/set/a/1/")
+        let response = browser.get("/session/set/a/1/", on: app)
         XCTAssertEqual(response.status, 503)
         XCTAssertNil(browser.sessionCookie)
-        XCTAssertEqual(browser.get(app, "/noop/").status, 200, "pages without a session still work")
+        XCTAssertEqual(browser.get("/noop/", on: app).status, 200, "pages without a session still work")
     }
 
     /// A session that cannot be loaded must not read as empty: the browser keeps its cookie.
@@ -494,7 +494,7 @@ final class SessionCacheEngineTests: SessionEngineTestCase {
         let broken = try newWorker()
         defer { broken.services.database.close() }
         for path in ["/session/get/cart/", "/noop/", "/page/", "/session/set/cart/4/"] {
-            let response = browser.get(broken, path)
+            let response = browser.get(path, on: broken)
             XCTAssertEqual(response.status, 503, path)
             XCTAssertNil(response.setCookie(named: "sessionid"), "\(path): \(response.headers)")
             XCTAssertEqual(browser.sessionCookie, cookie)
@@ -562,14 +562,14 @@ final class SessionSignedCookieEngineTests: SessionEngineTestCase {
         ]
         for value in tampered {
             XCTAssertNil(try store.load(key: value, version: nil), value)
-            let visitor = Browser()
+            let visitor = InProcessBrowser()
             visitor.sessionCookie = value
-            let response = visitor.get(app, "/session/get/role/")
+            let response = visitor.get("/session/get/role/", on: app)
             XCTAssertEqual(response.status, 200)
             XCTAssertEqual(response.bodyText, "<none>", value)
-            visitor.get(app, "/session/set/x/1/")
+            visitor.get("/session/set/x/1/", on: app)
             XCTAssertNotEqual(visitor.sessionCookie, value)
-            XCTAssertEqual(visitor.get(app, "/session/get/role/").bodyText, "<none>")
+            XCTAssertEqual(visitor.get("/session/get/role/", on: app).bodyText, "<none>")
         }
         XCTAssertEqual(read("role"), "customer", "the genuine cookie still works")
     }

@@ -5,8 +5,8 @@ import TestSupport
 import XCTest
 
 // Fixtures shared by the session, cookie, CSRF and messages suites: a tiny
-// site (its own templates and views), and a browser that carries cookies from
-// one in-process request to the next.
+// site (its own templates and views) for TestSupport's InProcessBrowser to
+// carry cookies through, and a base class over the test database.
 
 enum TestSite {
     /// Templates written once per test run into a temporary directory.
@@ -105,94 +105,6 @@ enum TestSite {
         "lines": [["id": 7, "price": "1299.00", "quantity": 2], ["id": 8, "price": "0.10", "quantity": 1]],
         "name": "Zoë \"quoted\" </script>", "flag": true, "none": nil, "ratio": 0.5, "empty": [:],
     ]
-}
-
-/// A browser: keeps the cookies its responses set and sends them back.
-final class Browser {
-    var cookies: [String: String] = [:]
-    var host = "localhost"
-
-    var sessionCookieName = "sessionid"
-    var sessionCookie: String? {
-        get { cookies[sessionCookieName] }
-        set { cookies[sessionCookieName] = newValue }
-    }
-
-    @discardableResult
-    func get(_ application: Application, _ path: String, headers: [String: String] = [:]) -> Response {
-        send(application, Request(method: "GET", path: path, headers: requestHeaders(headers)))
-    }
-
-    @discardableResult
-    func post(_ application: Application, _ path: String, form: [String: String] = [:], headers: [String: String] = [:], method: String = "POST") -> Response {
-        let body = form.sorted { $0.key < $1.key }.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
-        var all = requestHeaders(headers)
-        all["content-type"] = "application/x-www-form-urlencoded"
-        return send(application, Request(method: method, path: path, headers: all, body: Array(body.utf8)))
-    }
-
-    func send(_ application: Application, _ request: Request) -> Response {
-        let response = application.handle(request)
-        absorb(response)
-        return response
-    }
-
-    private func requestHeaders(_ extra: [String: String]) -> [String: String] {
-        var headers = ["host": host]
-        if !cookies.isEmpty {
-            headers["cookie"] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        }
-        for (name, value) in extra { headers[name.lowercased()] = value }
-        return headers
-    }
-
-    /// Applies the response's Set-Cookie headers as a browser would (Max-Age=0 deletes).
-    func absorb(_ response: Response) {
-        for header in response.headers(named: "Set-Cookie") {
-            let cookie = ParsedCookie(header)
-            if cookie.attributes["max-age"] == "0" {
-                cookies.removeValue(forKey: cookie.name)
-            } else {
-                cookies[cookie.name] = cookie.value
-            }
-        }
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}
-
-/// One Set-Cookie header, split into its name, value and attributes (lower-cased names).
-struct ParsedCookie {
-    var name: String
-    var value: String
-    var attributes: [String: String] = [:]
-
-    init(_ header: String) {
-        let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-        let first = parts.first ?? ""
-        let equals = first.firstIndex(of: "=") ?? first.endIndex
-        name = String(first[..<equals])
-        value = equals < first.endIndex ? String(first[first.index(after: equals)...]) : ""
-        for part in parts.dropFirst() {
-            let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
-            attributes[pieces[0].lowercased()] = pieces.count > 1 ? pieces[1] : ""
-        }
-    }
-
-    func has(_ attribute: String) -> Bool { attributes[attribute.lowercased()] != nil }
-}
-
-extension Response {
-    /// The Set-Cookie headers for `name`, parsed.
-    func setCookies(named name: String) -> [ParsedCookie] {
-        headers(named: "Set-Cookie").map(ParsedCookie.init).filter { $0.name == name }
-    }
-
-    func setCookie(named name: String) -> ParsedCookie? { setCookies(named: name).last }
 }
 
 /// Rebuilds the schema once per suite class.

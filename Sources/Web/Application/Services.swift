@@ -11,6 +11,8 @@ public final class Services {
     public var contextProcessors: ContextProcessors
     /// The pool's status for `GET /-/status`; nil when not running under the pool.
     public var poolStatus: (() -> [String: Any])?
+    /// What an app keeps in the worker between requests (the catalog's cache), by a key of its own.
+    public var appState: [String: AnyObject] = [:]
 
     public init(settings: Settings, database: PostgresConnection, templates: TemplateRenderer, sessionStore: SessionStore) {
         self.settings = settings

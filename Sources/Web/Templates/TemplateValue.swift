@@ -28,7 +28,7 @@ public enum TemplateValue {
     }
 
     /// Mustache truthiness: false, null, empty lists and empty strings are false.
-    var isTruthy: Bool {
+    public var isTruthy: Bool {
         switch self {
         case .null: false
         case .bool(let value): value
