@@ -184,8 +184,7 @@ public final class Cart {
 
     /// 32 characters from the system's CSPRNG.
     static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String(decoding: (0..<32).map { _ in tokenAlphabet.randomElement(using: &generator)! }, as: UTF8.self)
+        RandomString.make(length: 32, alphabet: tokenAlphabet)
     }
 
     static func isWellFormedToken(_ token: String) -> Bool {

@@ -26,7 +26,6 @@ public enum PasswordHasher {
 
     /// 22 characters of [a-zA-Z0-9], as Django's `get_random_string(22)`.
     static func randomSalt() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String(decoding: (0..<22).map { _ in saltAlphabet.randomElement(using: &generator)! }, as: UTF8.self)
+        RandomString.make(length: 22, alphabet: saltAlphabet)
     }
 }

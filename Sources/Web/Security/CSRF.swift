@@ -59,8 +59,7 @@ public final class CSRF {
     }
 
     static func randomString(length: Int = secretLength) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String(decoding: (0..<length).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
+        RandomString.make(length: length, alphabet: alphabet)
     }
 
     static func index(_ byte: UInt8) -> Int { alphabet.firstIndex(of: byte)! }

@@ -50,8 +50,7 @@ public enum SessionKey {
     static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
     public static func generate() -> String {
-        var generator = SystemRandomNumberGenerator() // getrandom(2): a CSPRNG, safe after fork
-        return String(decoding: (0..<32).map { _ in alphabet.randomElement(using: &generator)! }, as: UTF8.self)
+        RandomString.make(length: 32, alphabet: alphabet)
     }
 
     public static func isValid(_ value: String) -> Bool {

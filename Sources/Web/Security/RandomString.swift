@@ -1,0 +1,22 @@
+/// Random strings over an alphabet (session keys, CSRF secrets and masks, salts,
+/// cart tokens) from OpenSSL's CSPRNG: one RAND_bytes call per string. The
+/// standard library's generator made a getrandom(2) system call per character,
+/// which was 12% of a cart page (six masked CSRF tokens). OpenSSL reseeds its
+/// generator after fork, so workers never share a stream.
+public enum RandomString {
+    public static func make(length: Int, alphabet: [UInt8]) -> String {
+        precondition(!alphabet.isEmpty && alphabet.count <= 256)
+        // Rejection sampling: bytes past the last whole multiple of the alphabet are
+        // dropped, so every character is equally likely (no modulo bias).
+        let limit = 256 - 256 % alphabet.count
+        var out: [UInt8] = []
+        out.reserveCapacity(length)
+        while out.count < length {
+            for byte in Crypto.randomBytes(length - out.count + 16) where Int(byte) < limit {
+                out.append(alphabet[Int(byte) % alphabet.count])
+                if out.count == length { break }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
