@@ -92,7 +92,8 @@ public enum CartViewModels {
             "count": count,
             "count_is_one": count == 1,
             "total": PriceFormat.dollars(total),
-            "lines": lines.map(summaryLine),
+            // Formatted only if a page shows them (the layout shows the count and total).
+            "lines": TemplateDeferred { lines.map(summaryLine) },
         ]
     }
 

@@ -70,4 +70,36 @@ final class SessionCoherenceTests: XCTestCase {
             XCTAssertTrue(pool.log.contains("GET /cart/ 200"), "pool \(name) read some steps")
         }
     }
+
+    /// Many requests on one session at once, across two pools: never a 5xx; the later
+    /// save wins, as in Django (so some adds may be lost, but the session stays whole).
+    func testConcurrentRequestsOnOneSessionNeverFail() throws {
+        let poolA = try ShopServer(workers: 2, label: "poolA")
+        let poolB = try ShopServer(workers: 2, label: "poolB")
+        let nginx = try NginxServer(sockets: [poolA.socketPath, poolB.socketPath])
+        defer { nginx.stop(); poolA.stop(); poolB.stop() }
+        let first = Browser(port: nginx.port)
+        let token = try XCTUnwrap(Browser.csrfToken(in: try first.get("/\(products[0])/tea-0/").text))
+        XCTAssertEqual(try first.post("/cart/add/\(products[0])/", form: [("quantity", "1"), ("override", "False"), ("csrfmiddlewaretoken", token)]).status, 302)
+
+        let statuses = StatusBox()
+        let group = DispatchGroup()
+        let products = self.products
+        for index in 0..<24 {
+            // Each thread is the same browser: the same cookies, sent concurrently.
+            let browser = Browser(port: nginx.port)
+            for (name, value) in first.cookies { browser.setCookie(name, value) }
+            DispatchQueue.global().async(group: group) {
+                let response = index % 2 == 0
+                    ? try? browser.post("/cart/add/\(products[index % 6])/", form: [("quantity", "1"), ("override", "False"), ("csrfmiddlewaretoken", token)])
+                    : try? browser.get("/cart/")
+                statuses.append(response?.status ?? -1)
+            }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+        XCTAssertTrue(statuses.values.allSatisfy { $0 == 200 || $0 == 302 }, "\(statuses.values)")
+        let cart = CartPage.lines(in: try first.get("/cart/").text)
+        XCTAssertFalse(cart.isEmpty, "the session survived")
+        XCTAssertTrue(cart.values.allSatisfy { (1...13).contains($0) }, "\(cart)")
+    }
 }

@@ -76,3 +76,14 @@ final class TemplateEngineTests: XCTestCase {
         XCTAssertThrowsError(try renderer(["bad": "{{unclosed"]))
     }
 }
+
+extension TemplateEngineTests {
+    func testDeferredValuesAreComputedOnceAndOnlyWhenUsed() throws {
+        var calls = 0
+        let lines = TemplateDeferred { calls += 1; return [["name": "a"], ["name": "b"]] }
+        XCTAssertEqual(try render("{{#cart}}{{count}}{{/cart}}", ["cart": ["count": 2, "lines": lines]]), "2")
+        XCTAssertEqual(calls, 0, "not shown, not computed")
+        XCTAssertEqual(try render("{{#cart.lines}}{{name}}{{/cart.lines}}|{{cart.lines.count}}", ["cart": ["lines": lines]]), "ab|2")
+        XCTAssertEqual(calls, 1, "computed once per render")
+    }
+}

@@ -6,6 +6,7 @@
 # logs stay in .data/bench/. Stops everything it started.
 #
 # Knobs: BENCH_WORKERS="2 4"  BENCH_DURATION=10s  BENCH_WARMUP=3s  BENCH_CONNECTIONS=32
+#        BENCH_ROWS=0 (only the per-engine rows)  BENCH_REPEAT=1 (engine rows, alternated)
 #        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
 #        SHOP_BINARY=/path (skip the build and measure that binary)
 #
@@ -21,6 +22,8 @@ BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-32}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_ENGINES=${BENCH_ENGINES:-"cached_db db file cache signed_cookies"}
 BENCH_SESSIONS=${BENCH_SESSIONS:-32}
+BENCH_ROWS=${BENCH_ROWS:-1}
+BENCH_REPEAT=${BENCH_REPEAT:-1}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
@@ -262,8 +265,11 @@ bench_home_scripted() {
 # GET / without and with a session (a 3-line cart) on the same pool: with cached_db the session
 # must cost no SQL once warm, and the page must come close to the one without a session.
 run_engine_rows() {
-    bench_home_scripted
-    bench_session_page
+    local round
+    for ((round = 0; round < BENCH_REPEAT; round++)); do
+        bench_home_scripted
+        bench_session_page
+    done
 }
 
 main() {
@@ -281,13 +287,15 @@ main() {
 
     local workers engine last=""
     for workers in $BENCH_WORKERS; do
+        last=$workers
+        [ "$BENCH_ROWS" = 1 ] || continue
         pool "$workers" cached_db
         [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
         run_rows
-        last=$workers
     done
     for engine in $BENCH_ENGINES; do
         pool "$last" "$engine"
+        [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
         run_engine_rows
     done
     print_table

@@ -10,18 +10,30 @@ enum CookieName {
 }
 
 extension Request {
-    /// The request's cookies. A malformed pair is skipped, never fatal; the first of duplicate names wins.
+    /// The request's cookies. A malformed pair is skipped, never fatal; the first of
+    /// duplicate names wins. Parsed byte by byte: it runs on every request with a cookie.
     public var cookies: [String: String] {
         guard let header = headers["cookie"] else { return [:] }
         var result: [String: String] = [:]
-        for pair in header.split(separator: ";") {
-            guard let equals = pair.firstIndex(of: "=") else { continue }
-            let name = pair[pair.startIndex..<equals].trimmingCharacters(in: .whitespaces)
-            var value = pair[pair.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            if !name.isEmpty, result[name] == nil { result[name] = value }
+        for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = Request.trimmed(pair[pair.startIndex..<equals])
+            var value = Request.trimmed(pair[pair.index(after: equals)...])
+            if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
+                value = value.dropFirst().dropLast()
+            }
+            guard !name.isEmpty else { continue }
+            let key = String(decoding: name, as: UTF8.self)
+            if result[key] == nil { result[key] = String(decoding: value, as: UTF8.self) }
         }
         return result
+    }
+
+    private static func trimmed(_ bytes: Substring.UTF8View.SubSequence) -> Substring.UTF8View.SubSequence {
+        var bytes = bytes
+        while let first = bytes.first, first == 32 || first == 9 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 32 || last == 9 { bytes = bytes.dropLast() }
+        return bytes
     }
 
     public func cookie(_ name: String) -> String? { cookies[name] }

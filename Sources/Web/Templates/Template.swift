@@ -18,15 +18,15 @@ struct TemplateEngine {
                 output += text
             case .variable(let path, let escaped):
                 let text: String
-                switch lookup(path, stack) {
+                switch lookup(path, stack)?.resolved {
                 case .string(let value)?: text = value
                 case .bool(let value)?: text = value ? "true" : "false"
                 case .lazy(let compute)?: text = compute()
-                case .list, .object, .null, nil: continue
+                case .list, .object, .null, .deferred, nil: continue
                 }
                 output += escaped ? HTML.escape(text) : text
             case .section(let path, let inverted, let body):
-                let value = lookup(path, stack) ?? .null
+                let value = lookup(path, stack)?.resolved ?? .null
                 if inverted {
                     if !value.isTruthy { render(body, &stack, blocks: blocks, into: &output) }
                 } else if value.isTruthy {

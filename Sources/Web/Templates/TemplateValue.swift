@@ -9,6 +9,8 @@ public enum TemplateValue {
     case object([String: TemplateValue])
     /// Computed only if a template shows it (the CSRF token: asking for one sets the cookie).
     case lazy(() -> String)
+    /// Any value computed on first use only (the cart's lines, which most layouts never show).
+    case deferred(DeferredValue)
 
     /// Converts a view-model value. Numbers become their text; an Optional's nil is null.
     public init(_ any: Any) {
@@ -21,6 +23,7 @@ public enum TemplateValue {
         case let value as [Any]: self = .list(value.map(TemplateValue.init))
         case let value as TemplateValue: self = value
         case let value as TemplateLazy: self = .lazy(value.compute)
+        case let value as TemplateDeferred: self = .deferred(DeferredValue(value.compute))
         case let value as Substring: self = .string(String(value))
         case let optional as AnyOptional: self = optional.wrapped.map(TemplateValue.init) ?? .null
         default: self = .string(String(describing: any))
@@ -35,13 +38,21 @@ public enum TemplateValue {
         case .string(let value): !value.isEmpty
         case .list(let items): !items.isEmpty
         case .object, .lazy: true
+        case .deferred(let value): value.resolved.isTruthy
         }
+    }
+
+    /// A deferred value computed; anything else as it is.
+    var resolved: TemplateValue {
+        if case .deferred(let value) = self { return value.resolved }
+        return self
     }
 
     func member(_ name: String) -> TemplateValue? {
         switch self {
-        case .object(let members): members[name]
+        case .object(let members): members[name]?.resolved
         case .list(let items) where name == "count": .string(String(items.count))
+        case .deferred(let value): value.resolved.member(name)
         default: nil
         }
     }
@@ -51,6 +62,28 @@ public enum TemplateValue {
 public struct TemplateLazy {
     let compute: () -> String
     public init(_ compute: @escaping () -> String) { self.compute = compute }
+}
+
+/// A view-model value computed on first use, e.g. `TemplateDeferred { lines.map(...) }`.
+public struct TemplateDeferred {
+    let compute: () -> Any
+    public init(_ compute: @escaping () -> Any) { self.compute = compute }
+}
+
+/// Computes its value once, when a template first looks at it.
+public final class DeferredValue {
+    private var compute: (() -> Any)?
+    private var value: TemplateValue = .null
+
+    init(_ compute: @escaping () -> Any) { self.compute = compute }
+
+    var resolved: TemplateValue {
+        if let compute {
+            value = TemplateValue(compute())
+            self.compute = nil
+        }
+        return value
+    }
 }
 
 /// Lets `TemplateValue.init` see through an `Optional` stored in `Any`.
