@@ -39,7 +39,7 @@ public struct Request: Sendable {
     public init(cgiParameters params: [String: String], body: [UInt8], bodyTooLarge: Bool = false) {
         var headers: [String: String] = [:]
         for (name, value) in params where name.hasPrefix("HTTP_") {
-            headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+            headers[Request.headerName(fromCGI: name)] = value
         }
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers["content-length"] = length }
@@ -56,6 +56,17 @@ public struct Request: Sendable {
             remoteAddress: params["REMOTE_ADDR"] ?? "",
             isSecure: (params["HTTPS"] ?? "").lowercased() == "on" || params["REQUEST_SCHEME"] == "https"
         )
+    }
+
+    /// `HTTP_X_CSRFTOKEN` → `x-csrftoken`, byte by byte (it runs for every header of every request).
+    static func headerName(fromCGI name: String) -> String {
+        String(decoding: name.utf8.dropFirst(5).map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "_"): UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+            default: byte
+            }
+        }, as: UTF8.self)
     }
 
     static func pathOf(requestURI: String) -> String {
