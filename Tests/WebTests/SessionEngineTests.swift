@@ -372,15 +372,17 @@ final class SessionFileEngineTests: SessionEngineTestCase {
 
     override func setStoredExpiry(cookie: String, to date: Date) throws -> String {
         let path = filePath(cookie)
-        var stored = try JSONDecoder().decode(FileSessionStore.Stored.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        stored.expire_date = date.timeIntervalSince1970
-        try JSONEncoder().encode(stored).write(to: URL(fileURLWithPath: path))
+        // Read and rewritten with Foundation's parser: the file is plain JSON.
+        var stored = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        stored["expire_date"] = date.timeIntervalSince1970
+        try JSONSerialization.data(withJSONObject: stored).write(to: URL(fileURLWithPath: path))
         return cookie
     }
 
     override func storedExpiry(cookie: String) throws -> Date? {
         guard let data = FileManager.default.contents(atPath: filePath(cookie)) else { return nil }
-        return Date(timeIntervalSince1970: try JSONDecoder().decode(FileSessionStore.Stored.self, from: data).expire_date)
+        let stored = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return Date(timeIntervalSince1970: try XCTUnwrap((stored["expire_date"] as? NSNumber)?.doubleValue))
     }
 
     func sessionFiles() throws -> [String] {

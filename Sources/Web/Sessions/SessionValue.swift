@@ -42,41 +42,12 @@ public typealias SessionData = [String: SessionValue]
 
 public enum SessionCoding {
     public static func encode(_ data: SessionData) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        // Encoding a tree of strings, numbers and bools cannot fail.
-        return String(decoding: (try? encoder.encode(data)) ?? Data("{}".utf8), as: UTF8.self)
+        SessionJSON.encode(.object(data))
     }
 
     /// Decodes stored session text; anything that is not a JSON object (a Django
     /// pickle, a corrupt file) is nil, which the engines treat as no session.
     public static func decode(_ text: String) -> SessionData? {
-        try? JSONDecoder().decode(SessionData.self, from: Data(text.utf8))
-    }
-}
-
-extension SessionValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let bool = try? container.decode(Bool.self) { self = .bool(bool) }
-        else if let int = try? container.decode(Int.self) { self = .int(int) }
-        else if let double = try? container.decode(Double.self) { self = .double(double) }
-        else if let string = try? container.decode(String.self) { self = .string(string) }
-        else if let array = try? container.decode([SessionValue].self) { self = .array(array) }
-        else { self = .object(try container.decode([String: SessionValue].self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
+        SessionJSON.decode(text)?.objectValue
     }
 }

@@ -21,10 +21,28 @@ public final class FileSessionStore: SessionStore {
     /// A session file larger than this is not read (the data is refused as corrupt).
     static let maxFileSize = 16 * 1024 * 1024
 
-    struct Stored: Codable {
+    /// A file's content: `{"data": {...}, "expire_date": unix seconds}`.
+    struct Stored {
         var data: SessionData
         /// Unix seconds.
         var expire_date: Double
+
+        var json: SessionValue { .object(["data": .object(data), "expire_date": .double(expire_date)]) }
+
+        init(data: SessionData, expire_date: Double) {
+            self.data = data
+            self.expire_date = expire_date
+        }
+
+        init?(json: SessionValue) {
+            guard let object = json.objectValue, let data = object["data"]?.objectValue else { return nil }
+            switch object["expire_date"] {
+            case .double(let seconds)?: expire_date = seconds
+            case .int(let seconds)?: expire_date = Double(seconds)
+            default: return nil
+            }
+            self.data = data
+        }
     }
 
     public init(directory: String, prefix: String = "sessionid") throws {
@@ -138,9 +156,7 @@ public final class FileSessionStore: SessionStore {
     // MARK: Files
 
     private func encode(_ stored: Stored) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Array(try encoder.encode(stored))
+        Array(SessionJSON.encode(stored.json).utf8)
     }
 
     /// The file's content, nil when it is missing, too large or not a session.
@@ -166,7 +182,7 @@ public final class FileSessionStore: SessionStore {
             bytes.append(contentsOf: buffer[0..<count])
             if bytes.count > FileSessionStore.maxFileSize { return nil }
         }
-        return try? JSONDecoder().decode(Stored.self, from: Data(bytes))
+        return String(validating: bytes, as: UTF8.self).flatMap(SessionJSON.decode).flatMap(Stored.init(json:))
     }
 
     /// Writes `content` to a new temporary file (mode 0600) in the directory; returns its path.

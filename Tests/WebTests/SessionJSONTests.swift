@@ -1,0 +1,36 @@
+import Foundation
+@testable import Web
+import XCTest
+
+/// The session data's JSON: what every engine stores.
+final class SessionJSONTests: XCTestCase {
+    func testRoundTripOfEveryKindOfValue() {
+        let data: SessionData = [
+            "cart": ["12": ["quantity": 2, "price": "8.50"]],
+            "orders": [1, 2, 3],
+            "flag": true, "none": nil, "ratio": 0.25, "negative": -7, "big": .int(Int.max),
+            "text": "quote \" backslash \\ slash / newline \n tab \t bell \u{7} ümlaut 🍵 <b>",
+            "empty": [:], "list": [],
+        ]
+        let text = SessionCoding.encode(data)
+        XCTAssertEqual(SessionCoding.decode(text), data)
+        XCTAssertEqual(SessionCoding.encode(data), text, "deterministic: keys sorted")
+        // Foundation's parser reads it as the same JSON.
+        let foundation = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        XCTAssertEqual(foundation?["text"] as? String, data["text"]?.stringValue)
+        XCTAssertEqual((foundation?["orders"] as? [Int]), [1, 2, 3])
+    }
+
+    func testReadsWhatOtherWritersWrite() {
+        let text = #"{ "a" : [ 1 , 2.5e1 , -0.5 ] , "b" : "\u00e9\ud83c\udf75\/" , "c" : false , "d" : null }"#
+        XCTAssertEqual(SessionCoding.decode(text), ["a": [1, 25.0, -0.5], "b": "é🍵/", "c": false, "d": nil])
+    }
+
+    func testRejectsAnythingMalformed() {
+        for bad in ["", "[]", "\"text\"", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":01x}", "{\"a\":tru}", "{\"a\":\"\\x\"}",
+                    "{\"a\":\"\\ud83c\"}", "{\"a\":\"raw\ncontrol\"}", "{\"a\":1} trailing", "gAJ9cQAu", "{\"a\":1e999}",
+                    String(repeating: "[", count: 200) + String(repeating: "]", count: 200)] {
+            XCTAssertNil(SessionCoding.decode(bad), bad)
+        }
+    }
+}
