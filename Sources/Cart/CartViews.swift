@@ -110,12 +110,10 @@ public enum CartViewModels {
 
     static func detailLine(_ line: CartLine) -> [String: Any] {
         var values = summaryLine(line)
-        var choices = Array(AddToCartForm.quantities)
-        if !choices.contains(line.quantity) { choices.append(line.quantity) }
         values["image_url"] = line.product.imageURL
         values["update_action"] = "/cart/add/\(line.product.id)/"
         values["remove_action"] = "/cart/remove/\(line.product.id)/"
-        values["quantity_choices"] = choices.map { ["value": $0, "selected": $0 == line.quantity] as [String: Any] }
+        values["quantity_choices"] = AddToCartForm.quantityChoices(selected: line.quantity)
         return values
     }
 }

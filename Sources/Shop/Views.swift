@@ -50,8 +50,25 @@ public enum AddToCartForm {
         [
             "action": "/cart/add/\(productID)/",
             "override": override ? "True" : "False",
-            "quantity_choices": quantities.map { ["value": $0, "selected": $0 == quantity] as [String: Any] },
+            "quantity_choices": quantityChoices(selected: quantity),
         ]
+    }
+
+    /// The select's options with `selected` marked. Built once per worker for each
+    /// quantity 1...20 (every cart line and product page shows one); a quantity
+    /// outside the form's range (an accumulated line) is added as its own option.
+    public static func quantityChoices(selected: Int) -> TemplateValue {
+        if quantities.contains(selected) { return prebuiltChoices[selected - quantities.lowerBound] }
+        return buildChoices(selected: selected)
+    }
+
+    /// Immutable after it is built; nothing in it is ever computed later.
+    nonisolated(unsafe) private static let prebuiltChoices = quantities.map(buildChoices)
+
+    private static func buildChoices(selected: Int) -> TemplateValue {
+        var values = Array(quantities)
+        if !quantities.contains(selected) { values.append(selected) }
+        return .list(values.map { .object(["value": .string(String($0)), "selected": .bool($0 == selected)]) })
     }
 }
 

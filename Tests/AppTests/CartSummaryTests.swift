@@ -67,4 +67,18 @@ final class CartSummaryTests: XCTestCase {
         browser.setCookie("sessionid_version", oldVersion)
         XCTAssertEqual(CartPage.lines(in: browser.get("/cart/").bodyText), [:])
     }
+
+    func testEachLinesSelectShowsItsQuantityEvenPastTwenty() throws {
+        add(sencha, 3)
+        add(matcha, 15)
+        add(matcha, 10)
+        let html = browser.get("/cart/").bodyText
+        XCTAssertEqual(CartPage.lines(in: html), [sencha: 3, matcha: 25])
+        XCTAssertTrue(html.contains("<option value=\"3\" selected>3</option>"))
+        XCTAssertTrue(html.contains("<option value=\"25\" selected>25</option>"), "an accumulated quantity stays selectable")
+        XCTAssertEqual(html.components(separatedBy: " selected>").count - 1, 2, "one selected option per line")
+        let detail = browser.get("/\(sencha)/sencha/").bodyText
+        XCTAssertTrue(detail.contains("<option value=\"1\" selected>1</option>"))
+        XCTAssertFalse(detail.contains("<option value=\"25\""))
+    }
 }
