@@ -16,17 +16,6 @@ public enum CartApp {
     /// (formatted) and `lines`. An empty cart costs no SQL, and a visitor
     /// without a session cookie not even a session load.
     static func contextProcessor(_ context: RequestContext) throws -> [String: Any] {
-        let cart = Cart.of(context)
-        let loadedBefore = cart.isLoaded
-        let lines = try cart.lines()
-        var values: [String: Any] = ["cart": CartViewModels.summary(lines)]
-        if !loadedBefore && cart.droppedProducts {
-            // The messages processor ran before this one: show the notices the
-            // load just added on this page too (consuming them, so they are not repeated).
-            let list = context.messages.consume()
-            values["messages"] = list.map { ["level": $0.level.rawValue, "tags": $0.level.rawValue, "message": $0.text] }
-            values["has_messages"] = !list.isEmpty
-        }
-        return values
+        ["cart": CartViewModels.summary(try Cart.of(context).lines())]
     }
 }

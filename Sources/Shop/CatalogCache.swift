@@ -7,8 +7,6 @@ final class CatalogSnapshot {
     let version: Int64
     let categories: [Category]
     let categoriesBySlug: [String: Category]
-    /// Available products, by name.
-    let products: [Product]
     let productsByID: [Int: Product]
     let cards: [Int: TemplateValue]
     let allCards: TemplateValue
@@ -17,7 +15,6 @@ final class CatalogSnapshot {
     init(version: Int64, categories: [Category], products: [Product]) {
         self.version = version
         self.categories = categories
-        self.products = products
         categoriesBySlug = Dictionary(categories.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
         productsByID = Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let cards = Dictionary(products.map { ($0.id, TemplateValue(ShopViewModels.productCard($0))) }, uniquingKeysWith: { first, _ in first })

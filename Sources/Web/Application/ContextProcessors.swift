@@ -31,11 +31,16 @@ public struct ContextProcessors {
         ["user": ["is_authenticated": false, "is_staff": false, "username": ""] as [String: Any]]
     }
 
+    /// Deferred: messages are consumed when the template shows them, as Django's are
+    /// when a template iterates them, so notices added by later processors (the
+    /// cart dropping a product) or by the view still appear on this page.
     static func messages(_ context: RequestContext) -> [String: Any] {
-        let list = context.messages.consume()
+        let messages = context.messages
         return [
-            "messages": list.map { ["level": $0.level.rawValue, "tags": $0.level.rawValue, "message": $0.text] },
-            "has_messages": !list.isEmpty,
+            "messages": TemplateDeferred {
+                messages.consume().map { ["level": $0.level.rawValue, "tags": $0.level.rawValue, "message": $0.text] }
+            },
+            "has_messages": TemplateDeferred { !messages.consume().isEmpty },
         ]
     }
 

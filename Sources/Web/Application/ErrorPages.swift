@@ -10,9 +10,7 @@ enum ErrorPages {
         if let context, status < 500, let page = try? context.render(template, values, status: status) {
             return page
         }
-        var bare = values
-        bare["cart_summary_empty"] = true
-        if let text = try? services.templates.render(template, bare) {
+        if let text = try? services.templates.render(template, values) {
             return .html(text, status: status)
         }
         return .html("<!doctype html><title>\(title)</title><h1>\(title)</h1><p>\(HTML.escape(message))</p>", status: status)

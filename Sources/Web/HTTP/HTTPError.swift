@@ -10,7 +10,6 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 
     public static func notFound(_ message: String = "Not found") -> HTTPError { HTTPError(404, message) }
     public static func badRequest(_ message: String = "Bad request") -> HTTPError { HTTPError(400, message) }
-    public static func forbidden(_ message: String = "Forbidden") -> HTTPError { HTTPError(403, message) }
 
     public var description: String { "HTTP \(status): \(message)" }
 }

@@ -49,7 +49,7 @@ public struct LRUCache<Key: Hashable, Value> {
         linkAtFront(slot)
     }
 
-    /// Drops `key`; its slot stays allocated but unlinked until reused by a put of the same capacity.
+    /// Drops `key`; the last entry moves into its slot, so the storage stays dense.
     public mutating func remove(_ key: Key) {
         guard let slot = index.removeValue(forKey: key) else { return }
         unlink(slot)

@@ -11,7 +11,8 @@ public final class Messages {
     static let sessionKey = "_messages"
     private let session: Session
     private var added: [Message] = []
-    private var consumed = false
+    /// What the page showed, once it asked.
+    private var shown: [Message]?
 
     init(session: Session) { self.session = session }
 
@@ -21,11 +22,15 @@ public final class Messages {
     public func warning(_ text: String) { add(.warning, text) }
     public func error(_ text: String) { add(.error, text) }
 
-    /// The messages to show now (stored ones first); they are gone after this response.
-    /// Reading the session costs nothing for a visitor without one.
+    /// The messages to show now (stored ones first); they are gone after this
+    /// response. The first call decides what the page shows; later calls return
+    /// the same list. Reading costs nothing for a visitor without a session.
     public func consume() -> [Message] {
-        consumed = true
-        return stored() + added
+        if let shown { return shown }
+        let list = stored() + added
+        shown = list
+        added = []
+        return list
     }
 
     private func stored() -> [Message] {
@@ -36,18 +41,13 @@ public final class Messages {
         }
     }
 
-    /// Called once the view has answered: keeps what was not shown for the next page.
+    /// Called once the view has answered: keeps for the next page what this one did not show.
     func persist() throws {
-        let pending: [Message]
-        if consumed {
-            pending = []
-        } else {
-            pending = stored() + added
-        }
         let hadStored = session.browserSentKey && session[Messages.sessionKey] != nil
+        let pending = (shown == nil ? stored() : []) + added
         if pending.isEmpty {
             if hadStored { try session.removeValue(forKey: Messages.sessionKey) }
-        } else if !(added.isEmpty && !consumed) {
+        } else if shown != nil || !added.isEmpty {
             try session.setValue(.array(pending.map { .object(["level": .string($0.level.rawValue), "message": .string($0.text)]) }), forKey: Messages.sessionKey)
         }
     }

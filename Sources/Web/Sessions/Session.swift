@@ -98,12 +98,6 @@ public final class Session {
         return data.isEmpty
     }
 
-    public func allValues() throws -> SessionData {
-        try loadIfNeeded()
-        isAccessed = true
-        return data
-    }
-
     /// A new key for the same data (on login, against session fixation); the old one is deleted.
     public func cycleKey() throws {
         try loadIfNeeded()

@@ -78,11 +78,9 @@ public struct Settings: Sendable {
         } else if settings.secretKey.utf8.count < minimumSecretKeyLength && !settings.debug {
             throw SettingsError(setting: "SECRET_KEY", message: "is too short: use at least \(minimumSecretKeyLength) random characters")
         }
-        let defaultHosts = settings.debug ? ["localhost", "127.0.0.1", "[::1]"] : []
-        settings.allowedHosts = reader.list("ALLOWED_HOSTS", default: defaultHosts)
-        if settings.allowedHosts.isEmpty && !settings.debug {
-            settings.allowedHosts = ["localhost", "127.0.0.1", "[::1]"]
-        }
+        // Unset or empty: this machine's own names, so a fresh install answers on loopback.
+        settings.allowedHosts = reader.list("ALLOWED_HOSTS", default: [])
+        if settings.allowedHosts.isEmpty { settings.allowedHosts = ["localhost", "127.0.0.1", "[::1]"] }
         settings.listen = reader.string("LISTEN", default: "unix:/run/shop/shop.sock")
         settings.workers = try reader.int("WORKERS", default: coreCount, range: 1...512)
         settings.maxRequests = try reader.int("MAX_REQUESTS", default: 0, range: 0...Int.max)

@@ -6,7 +6,6 @@ import Foundation
 /// HTML-escaped unless a template uses `{{{raw}}}`.
 public struct TemplateRenderer: @unchecked Sendable {
     private let engine: TemplateEngine
-    public let names: [String]
 
     public init(directory: String) throws {
         var templates: [String: [TemplateNode]] = [:]
@@ -24,7 +23,6 @@ public struct TemplateRenderer: @unchecked Sendable {
         }
         guard !templates.isEmpty else { throw TemplateError(message: "no templates in \(directory) (set TEMPLATES_DIR)") }
         engine = TemplateEngine(templates: templates)
-        names = templates.keys.sorted()
     }
 
     public func render(_ name: String, _ context: [String: Any]) throws -> String {
