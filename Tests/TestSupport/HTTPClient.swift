@@ -88,7 +88,8 @@ public enum HTTPClient {
 /// Not thread-safe; tests that run shoppers concurrently give each thread its own.
 public final class Browser: @unchecked Sendable {
     public let port: Int
-    public private(set) var cookies: [String: String] = [:]
+    private var jar = CookieJar()
+    public var cookies: [String: String] { jar.cookies }
 
     public init(port: Int) { self.port = port }
 
@@ -106,23 +107,13 @@ public final class Browser: @unchecked Sendable {
 
     public func send(_ method: String, _ path: String, headers: [String: String], body: [UInt8]) throws -> HTTPResponse {
         var headers = headers
-        if !cookies.isEmpty, headers["Cookie"] == nil {
-            headers["Cookie"] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        }
+        if headers["Cookie"] == nil, let cookie = jar.header { headers["Cookie"] = cookie }
         let response = try HTTPClient.request(port: port, method: method, path: path, headers: headers, body: body)
-        for header in response.headers(named: "Set-Cookie") { store(setCookie: header) }
+        for header in response.headers(named: "Set-Cookie") { jar.store(setCookie: header) }
         return response
     }
 
-    func store(setCookie header: String) {
-        let parts = header.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let first = parts.first, let equals = first.firstIndex(of: "=") else { return }
-        let name = String(first[..<equals]), value = String(first[first.index(after: equals)...])
-        let expired = parts.contains { $0.lowercased() == "max-age=0" }
-        if expired || value.isEmpty { cookies.removeValue(forKey: name) } else { cookies[name] = value }
-    }
-
-    public func setCookie(_ name: String, _ value: String?) { cookies[name] = value }
+    public func setCookie(_ name: String, _ value: String?) { jar.cookies[name] = value }
 
     /// The CSRF token of the first form on a page.
     public static func csrfToken(in html: String) -> String? {

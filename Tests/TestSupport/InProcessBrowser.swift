@@ -28,7 +28,11 @@ public enum TestApplication {
 /// same nginx). Not thread-safe: give each thread its own (`copy`).
 public final class InProcessBrowser {
     public var application: Application?
-    public var cookies: [String: String] = [:]
+    private var jar = CookieJar()
+    public var cookies: [String: String] {
+        get { jar.cookies }
+        set { jar.cookies = newValue }
+    }
     public var host = "localhost"
     /// The session cookie's name (SESSION_COOKIE_NAME), for `sessionCookie`.
     public var sessionCookieName = "sessionid"
@@ -135,26 +139,13 @@ public final class InProcessBrowser {
         }
         var headers = Self.lowercased(headers)
         headers["host"] = headers["host"] ?? host
-        if !cookies.isEmpty, headers["cookie"] == nil {
-            headers["cookie"] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-        }
+        if headers["cookie"] == nil { headers["cookie"] = jar.header }
         let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         let request = Request(method: method, path: parts[0].removingPercentEncoding ?? parts[0],
                               queryString: parts.count > 1 ? parts[1] : "", headers: headers, body: body)
         let response = application.handle(request)
-        for header in response.headers(named: "Set-Cookie") { store(header) }
+        for header in response.headers(named: "Set-Cookie") { jar.store(setCookie: header) }
         return response
-    }
-
-    /// Stores one Set-Cookie (one without `name=` is ignored); a Max-Age of 0 or less deletes.
-    private func store(_ header: String) {
-        guard header.prefix(while: { $0 != ";" }).contains("=") else { return }
-        let cookie = ParsedCookie(header)
-        if let maxAge = cookie.attributes["max-age"].flatMap({ Int($0) }), maxAge <= 0 {
-            cookies[cookie.name] = nil
-        } else {
-            cookies[cookie.name] = cookie.value
-        }
     }
 
     static func lowercased(_ headers: [String: String]) -> [String: String] {
