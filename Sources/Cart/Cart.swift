@@ -19,34 +19,32 @@ public struct CartLine {
 /// every add and remove: checkout stores it on the order (unique), so one cart
 /// can never become two orders (see `OrderStore`).
 ///
-/// One `Cart` per request (`Cart.of(context)`), memoized in `context.memo`, so
-/// the view and the context processor share one products query.
-public final class Cart {
+/// `Cart.of(context)` is a handle made on demand; what it loads is kept in the
+/// request's memo (`CartState`, which holds no reference back to the request),
+/// so the view and the context processor share one products query.
+public struct Cart {
     public static let sessionKey = "cart"
     public static let tokenKey = "cart_token"
     /// A line never holds more than this (repeated adds of 20 stop here; 400 beyond).
     public static let maxLineQuantity = 1_000
-    static let memoKey = "cart.Cart"
 
     private let context: RequestContext
-    private var loadedLines: [CartLine]?
+    private let state: CartState
+
+    private init(context: RequestContext) {
+        self.context = context
+        state = context.memo.value(CartState.self) { CartState() }
+    }
+
+    /// The request's cart.
+    public static func of(_ context: RequestContext) -> Cart { Cart(context: context) }
+
+    /// Whether the lines were already loaded in this request.
+    public var isLoaded: Bool { state.loadedLines != nil }
 
     /// True when loading the lines in this request dropped products that are
     /// gone or no longer available (each with a warning message).
-    public private(set) var droppedProducts = false
-
-    private init(context: RequestContext) { self.context = context }
-
-    /// The request's cart.
-    public static func of(_ context: RequestContext) -> Cart {
-        if let cart = context.memo[memoKey] as? Cart { return cart }
-        let cart = Cart(context: context)
-        context.memo[memoKey] = cart
-        return cart
-    }
-
-    /// Whether the lines were already loaded in this request.
-    public var isLoaded: Bool { loadedLines != nil }
+    public var droppedProducts: Bool { state.droppedProducts }
 
     // MARK: Reading
 
@@ -70,7 +68,7 @@ public final class Cart {
     /// cart). Products deleted or made unavailable leave the cart, with a
     /// warning each. Ordered by product name.
     public func lines() throws -> [CartLine] {
-        if let loadedLines { return loadedLines }
+        if let loadedLines = state.loadedLines { return loadedLines }
         let stored = try entries()
         var quantities: [Int: Int] = [:]
         var kept = stored
@@ -86,7 +84,7 @@ public final class Cart {
                     continue
                 }
                 kept[String(id)] = nil
-                droppedProducts = true
+                state.droppedProducts = true
                 if let product = byID[id] {
                     context.messages.warning("“\(product.name)” is no longer available and was removed from your cart.")
                 } else {
@@ -99,7 +97,7 @@ public final class Cart {
             try store(kept, changedByShopper: false)
         }
         lines.sort { ($0.product.name, $0.product.id) < ($1.product.name, $1.product.id) }
-        loadedLines = lines
+        state.loadedLines = lines
         return lines
     }
 
@@ -155,7 +153,7 @@ public final class Cart {
     public func clear() throws {
         try context.session.removeValue(forKey: Cart.sessionKey)
         try context.session.removeValue(forKey: Cart.tokenKey)
-        loadedLines = []
+        state.loadedLines = []
     }
 
     /// The token of the cart's current contents, made now when the session has none.
@@ -177,7 +175,7 @@ public final class Cart {
             try session.setValue(.object(entries), forKey: Cart.sessionKey)
             if changedByShopper { try session.setValue(.string(Cart.newToken()), forKey: Cart.tokenKey) }
         }
-        if changedByShopper { loadedLines = nil }
+        if changedByShopper { state.loadedLines = nil }
     }
 
     static let tokenAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
@@ -190,4 +188,10 @@ public final class Cart {
     static func isWellFormedToken(_ token: String) -> Bool {
         token.utf8.count == 32 && token.utf8.allSatisfy { tokenAlphabet.contains($0) }
     }
+}
+
+/// What one request's cart has loaded: plain data, no reference to the request.
+final class CartState {
+    var loadedLines: [CartLine]?
+    var droppedProducts = false
 }

@@ -30,22 +30,20 @@ final class CatalogSnapshot {
 /// instead of the catalog's, and never a page older than the database.
 final class CatalogCache {
     private static let stateKey = "shop.CatalogCache"
-    private static let memoKey = "shop.CatalogSnapshot"
     private var snapshot: CatalogSnapshot?
 
     /// The catalog as of now, once per request.
     static func current(_ context: RequestContext) throws -> CatalogSnapshot {
-        if let snapshot = context.memo[memoKey] as? CatalogSnapshot { return snapshot }
-        let cache: CatalogCache
-        if let existing = context.services.appState[stateKey] as? CatalogCache {
-            cache = existing
-        } else {
-            cache = CatalogCache()
-            context.services.appState[stateKey] = cache
+        try context.memo.value(CatalogSnapshot.self) {
+            let cache: CatalogCache
+            if let existing = context.services.appState[stateKey] as? CatalogCache {
+                cache = existing
+            } else {
+                cache = CatalogCache()
+                context.services.appState[stateKey] = cache
+            }
+            return try cache.snapshot(context.database)
         }
-        let snapshot = try cache.snapshot(context.database)
-        context.memo[memoKey] = snapshot
-        return snapshot
     }
 
     private func snapshot(_ database: PostgresConnection) throws -> CatalogSnapshot {

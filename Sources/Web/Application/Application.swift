@@ -15,6 +15,10 @@ public final class Application {
         self.router = router
     }
 
+    /// Sees each request's context as it is made (the lifetime tests keep a weak
+    /// reference to check that nothing of a request outlives it).
+    public var contextCreated: ((RequestContext) -> Void)?
+
     /// How many SQL statements the last request ran (for the access log).
     public var statementCount: Int { services.database.log.count }
 
@@ -55,10 +59,15 @@ public final class Application {
             response.headers.append(("Allow", allowed.sorted().joined(separator: ", ")))
             return response
         case .appendSlash, .notFound:
-            return errorPage(404, "The page \(request.path) does not exist.", context: RequestContext(request: request, services: services))
+            let context = makeContext(request, parameters: [:])
+            defer { context.memo.removeAll() }
+            return errorPage(404, "The page \(request.path) does not exist.", context: context)
         }
 
-        let context = RequestContext(request: request, services: services, parameters: parameters)
+        let context = makeContext(request, parameters: parameters)
+        // Whatever an app memoized for this request goes with it, even a value that
+        // (by mistake) holds the context: the cycle is broken here.
+        defer { context.memo.removeAll() }
         var response: Response
         do {
             if request.isUnsafeMethod, let reason = try csrfRejection(context) {
@@ -79,6 +88,12 @@ public final class Application {
             response = errorResponse(for: error, context: nil)
         }
         return response
+    }
+
+    private func makeContext(_ request: Request, parameters: [String: String]) -> RequestContext {
+        let context = RequestContext(request: request, services: services, parameters: parameters)
+        contextCreated?(context)
+        return context
     }
 
     private func csrfRejection(_ context: RequestContext) throws -> String? {

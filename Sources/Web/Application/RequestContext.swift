@@ -11,9 +11,9 @@ public final class RequestContext {
     public let messages: Messages
     /// Values captured by the URL pattern (`{id:int}` → "42").
     public var parameters: [String: String]
-    /// Per-request memo for apps (the cart keeps its loaded lines here so the
-    /// view and the context processor share one query).
-    public var memo: [String: Any] = [:]
+    /// Per-request values for apps (the cart keeps its loaded lines here so the
+    /// view and the context processor share one query). Emptied when the response is finished.
+    public let memo = RequestMemo()
 
     public var database: PostgresConnection { services.database }
     public var settings: Settings { services.settings }
