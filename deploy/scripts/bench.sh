@@ -9,6 +9,13 @@
 #        BENCH_ROWS=0 (only the per-engine rows)  BENCH_REPEAT=1 (engine rows, alternated)
 #        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
 #        SHOP_BINARY=/path (skip the build and measure that binary)
+#        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
+#
+# Memory: every pool's workers are measured (RSS and anonymous memory, from
+# /proc/PID/smaps_rollup) after the warm-up and after its rows. The soak then runs
+# BENCH_SOAK mixed requests (catalog, category, product, cart, add-to-cart, checkout, 404) over
+# BENCH_SOAK_SESSIONS distinct sessions, after a warm-up of a tenth of that, and prints each
+# worker's growth: a worker that keeps a part of every request grows here.
 #
 # Adding a row: write a bench_* function that calls `measure LABEL PATH [wrk args]` (or `skip`),
 # and call it from run_rows (every pool size) or run_engine_rows (once per session engine).
@@ -24,6 +31,8 @@ BENCH_ENGINES=${BENCH_ENGINES:-"cached_db db file cache signed_cookies"}
 BENCH_SESSIONS=${BENCH_SESSIONS:-32}
 BENCH_ROWS=${BENCH_ROWS:-1}
 BENCH_REPEAT=${BENCH_REPEAT:-1}
+BENCH_SOAK=${BENCH_SOAK:-200000}
+BENCH_SOAK_SESSIONS=${BENCH_SOAK_SESSIONS:-2000}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
@@ -37,7 +46,7 @@ NGINX_PREFIX="$BENCH_DIR/nginx"
 started_pg=0 started_redis=0 started_nginx=0
 POOL_PID=""
 BIN="" BASE="" WORKERS_NOW="" ENGINE_NOW=""
-ROWS=() NOTES=()
+ROWS=() NOTES=() MEMORY=()
 PRODUCT_URLS=()          # the first product pages linked from `/`
 SESSION_COOKIES=()       # "Cookie:" values of sessions with a 3-line cart, one per session
 SESSION_TOKENS=()        # their CSRF form tokens, index for index
@@ -72,7 +81,10 @@ start_services() {
 
 # pool WORKERS ENGINE: (re)starts the pool; nginx keeps pointing at the same socket path.
 pool() {
-    [ -n "$POOL_PID" ] && stop_pool "$BENCH_DIR"
+    if [ -n "$POOL_PID" ]; then
+        record_memory "after its rows"
+        stop_pool "$BENCH_DIR"
+    fi
     WORKERS_NOW=$1 ENGINE_NOW=$2
     log "pool: WORKERS=$1 SESSION_ENGINE=$2"
     WORKERS=$1 SESSION_ENGINE=$2 start_pool "$BIN" "$BENCH_DIR" "$BENCH_DIR/pool-$1-$2.log"
@@ -87,7 +99,31 @@ pool() {
     log "warm-up $BENCH_WARMUP"
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" "$BASE/" >/dev/null
     SESSION_COOKIES=() SESSION_TOKENS=()  # sessions belong to one engine (and one pool)
+    record_memory "after warm-up"
 }
+
+# ---- worker memory --------------------------------------------------------------------------
+
+# The pool's workers: the master's children.
+worker_pids() { pgrep -P "$POOL_PID" | sort -n; }
+
+# "RSS_KiB ANON_KiB" of one process, from smaps_rollup.
+process_memory() {
+    awk '/^Rss:/ { rss = $2 } /^Anonymous:/ { anon = $2 } END { printf "%d %d", rss, anon }' "/proc/$1/smaps_rollup" 2>/dev/null
+}
+
+# record_memory WHEN: one MEMORY line for the running pool (each worker's RSS and anonymous MiB).
+record_memory() {
+    local pid line="" mem rss anon
+    for pid in $(worker_pids); do
+        mem=$(process_memory "$pid") || continue
+        read -r rss anon <<<"$mem"
+        line+=$(printf ' %s:%.1f/%.1f' "$pid" "$(bc_div "$rss")" "$(bc_div "$anon")")
+    done
+    MEMORY+=("WORKERS=$WORKERS_NOW $ENGINE_NOW, $1 (pid:RSS/anon MiB):$line")
+}
+
+bc_div() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
 # ---- HTTP helpers ---------------------------------------------------------------------------
 
@@ -214,6 +250,9 @@ print_table() {
         printf '%-8s %-15s %-30s %10s %10s %10s %8s %8s\n' "$w" "$e" "$l" "$rps" "$p50" "$p99" "$errors" "$sql"
     done
     for row in "${NOTES[@]}"; do echo "note: $row"; done
+    echo
+    echo "worker memory:"
+    for row in "${MEMORY[@]}"; do echo "  $row"; done
     echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION; raw reports in $BENCH_DIR"
 }
 
@@ -272,6 +311,120 @@ run_engine_rows() {
     done
 }
 
+# ---- memory soak ----------------------------------------------------------------------------
+
+# BENCH_SOAK_SESSIONS sessions, each made by one add-to-cart POST with a CSRF secret of its own
+# (the unmasked secret is a valid token), in parallel; prints "sessionid secret" lines.
+make_soak_sessions() {
+    local id=$1
+    seq 1 "$BENCH_SOAK_SESSIONS" | xargs -P 4 -I{} bash -c '
+        secret=$(printf "soak%028d" {})
+        key=$(curl -s -o /dev/null -D - -b "csrftoken=$secret" \
+            --data "quantity=1&override=False&csrfmiddlewaretoken=$secret" "$0/cart/add/$1/" |
+            tr -d "\r" | sed -nE "s/^[Ss]et-[Cc]ookie: sessionid=([a-z0-9]{32});.*/\1/p")
+        [ -n "$key" ] && printf "%s %s\n" "$key" "$secret"' "$BASE" "$id"
+}
+
+# The soak's wrk script: request N of a thread goes to session (N mod sessions), cycling through
+# the page kinds; the 5xx are counted.
+soak_script() {
+    local file="$BENCH_DIR/soak.lua" key secret i=0 id
+    id=$(cut -d/ -f2 <<<"${PRODUCT_URLS[0]}")
+    {
+        echo 'local sessions = {}'
+        while read -r key secret; do
+            i=$((i + 1))
+            printf 'sessions[%d] = {"%s", "%s"}\n' "$i" "$key" "$secret"
+        done <"$BENCH_DIR/soak-sessions.txt"
+        cat <<LUA
+local products = { "${PRODUCT_URLS[0]}", "${PRODUCT_URLS[1]:-${PRODUCT_URLS[0]}}", "${PRODUCT_URLS[2]:-${PRODUCT_URLS[0]}}" }
+local checkout = "first_name=Ada&last_name=Lovelace&email=ada%40example.com&address=12+St+James%27s+Square&postal_code=SW1Y+4JH&city=London"
+local threads = {}
+function setup(thread)
+    thread:set("id", #threads)
+    table.insert(threads, thread)
+end
+local n = 0
+server_errors = 0
+function request()
+    n = n + 1
+    local s = sessions[((n * $BENCH_THREADS + id) % #sessions) + 1]
+    local headers = { ["Cookie"] = "sessionid=" .. s[1] .. "; csrftoken=" .. s[2] }
+    -- The kind shifts by one on each pass over the sessions, so every session sees every kind.
+    local kind = (n + math.floor(n * $BENCH_THREADS / #sessions)) % 8
+    if kind == 3 or kind == 5 then
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if kind == 3 then
+            return wrk.format("POST", "/cart/add/$id/", headers, "quantity=1&override=False&csrfmiddlewaretoken=" .. s[2])
+        end
+        return wrk.format("POST", "/orders/create/", headers, checkout .. "&csrfmiddlewaretoken=" .. s[2])
+    end
+    local paths = { [0] = "/", [1] = products[n % 3 + 1], [2] = "/cart/", [4] = "/coffee/",
+                    [6] = "/no-such-page/", [7] = products[(n + 1) % 3 + 1] }
+    return wrk.format("GET", paths[kind], headers)
+end
+function response(status)
+    if status >= 500 then server_errors = server_errors + 1 end
+end
+function done()
+    local errors = 0
+    for _, thread in ipairs(threads) do errors = errors + thread:get("server_errors") end
+    io.write(string.format("soak 5xx: %d\n", errors))
+end
+LUA
+    } >"$file"
+    printf '%s\n' "$file"
+}
+
+# The soak on the last pool: warm up with a tenth of the requests, measure each worker, run
+# BENCH_SOAK requests, measure again.
+run_soak() {
+    [ "$BENCH_SOAK" -gt 0 ] || return 0
+    [ "${#PRODUCT_URLS[@]}" -gt 0 ] || { NOTES+=("skipped the memory soak: no product link on /"); return; }
+    local id out before after
+    id=$(cut -d/ -f2 <<<"${PRODUCT_URLS[0]}")
+    log "memory soak: making $BENCH_SOAK_SESSIONS sessions"
+    make_soak_sessions "$id" >"$BENCH_DIR/soak-sessions.txt"
+    [ -s "$BENCH_DIR/soak-sessions.txt" ] || { NOTES+=("skipped the memory soak: no session could be made"); return; }
+    soak_script >/dev/null
+    log "memory soak: warm-up, $((BENCH_SOAK / 10)) mixed requests"
+    wrk_requests $((BENCH_SOAK / 10)) "$BENCH_DIR/soak-warmup.txt" -s "$BENCH_DIR/soak.lua"
+    before=$(soak_memory)
+    record_memory "soak: warm"
+    log "memory soak: $BENCH_SOAK mixed requests over $(wc -l <"$BENCH_DIR/soak-sessions.txt") sessions"
+    out="$BENCH_DIR/soak.txt"
+    wrk_requests "$BENCH_SOAK" "$out" --latency -s "$BENCH_DIR/soak.lua"
+    after=$(soak_memory)
+    record_memory "soak: after $BENCH_SOAK requests"
+    SOAK_REPORT=$(awk -v before="$before" -v after="$after" -v requests="$(awk '/requests in/ { print $1 }' "$out")" \
+        -v rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")" -v errors="$(awk '/^soak 5xx:/ { print $3 }' "$out")" '
+        BEGIN {
+            n = split(before, b, " "); split(after, a, " ")
+            printf "memory soak: %s requests (%s req/s, %s answered 5xx); growth per worker once warm (RSS / anonymous):", requests, rps, errors
+            for (i = 1; i <= n; i += 3) printf " pid %s %+.2f / %+.2f MiB", b[i], (a[i + 1] - b[i + 1]) / 1024, (a[i + 2] - b[i + 2]) / 1024
+            printf "\n"
+        }')
+}
+
+# wrk_requests COUNT OUT [wrk args]: wrk until the pool has logged COUNT more requests (wrk
+# runs for a duration, not a count: it is interrupted, and prints its report, once they are in).
+wrk_requests() {
+    local count=$1 out=$2; shift 2
+    local pool_log="$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log" target wrk_pid
+    target=$(($(wc -l <"$pool_log") + count))
+    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d1800s "$@" "$BASE/" >"$out" &
+    wrk_pid=$!
+    while [ "$(wc -l <"$pool_log")" -lt "$target" ] && kill -0 "$wrk_pid" 2>/dev/null; do sleep 0.5; done
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" || true
+}
+
+# "PID RSS ANON PID RSS ANON ..." for the running workers (KiB).
+soak_memory() {
+    local pid
+    for pid in $(worker_pids); do printf '%s %s ' "$pid" "$(process_memory "$pid")"; done
+}
+
 main() {
     cd "$REPO_ROOT"
     trap cleanup EXIT
@@ -298,7 +451,13 @@ main() {
         [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
         run_engine_rows
     done
+    pool "$last" cached_db
+    [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
+    SOAK_REPORT=""
+    run_soak
+    record_memory "at the end"
     print_table
+    [ -z "$SOAK_REPORT" ] || echo "$SOAK_REPORT"
 }
 
 main "$@"
