@@ -31,9 +31,10 @@ let package = Package(
         .target(name: "Shop", dependencies: ["Web", "Postgres"]),
         .target(name: "Cart", dependencies: ["Web", "Postgres", "Shop"]),
         .target(name: "Orders", dependencies: ["Web", "Postgres", "Shop", "Cart"]),
+        .target(name: "Admin", dependencies: ["Web", "Postgres", "Shop", "Orders"]),
 
         // The project: wires the apps into one Application (Django's project urls.py and settings).
-        .target(name: "Site", dependencies: ["Web", "Postgres", "Shop", "Cart", "Orders"]),
+        .target(name: "Site", dependencies: ["Web", "Postgres", "Shop", "Cart", "Orders", "Admin"]),
 
         // The `shop` command: serve, migrate, createsuperuser, loaddemo, clearsessions.
         .executableTarget(
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "Web", "Site"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "TestSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["Shop", "Cart", "Orders", "Web", "Site", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["Shop", "Cart", "Orders", "Admin", "Web", "Site", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres"]),
     ]
 )

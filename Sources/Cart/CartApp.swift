@@ -1,16 +1,16 @@
 import Web
 
 /// The session cart app (Django's `cart`): its URLs and its context processor.
-public enum CartApp {
-    public static func registerRoutes(_ router: inout Router) {
-        router.get("/cart/", CartViews.detail)
-        router.post("/cart/add/{product_id:int}/", CartViews.add)
-        router.post("/cart/remove/{product_id:int}/", CartViews.remove)
+public enum CartApp: App {
+    public static let label = "cart"
+
+    public static func routes(_ router: inout Router) {
+        router.get("/cart/", name: "cart:cart_detail", CartViews.detail)
+        router.post("/cart/add/{product_id:int}/", name: "cart:cart_add", CartViews.add)
+        router.post("/cart/remove/{product_id:int}/", name: "cart:cart_remove", CartViews.remove)
     }
 
-    public static func registerContextProcessors(_ services: Services) {
-        services.contextProcessors.append(CartApp.contextProcessor)
-    }
+    public static var contextProcessors: [ContextProcessor] { [CartApp.contextProcessor] }
 
     /// `cart` for every template: `is_empty`, `count`, `count_is_one`, `total`
     /// (formatted) and `lines`. An empty cart costs no SQL, and a visitor

@@ -1,7 +1,9 @@
 import Web
 
 /// The orders app (Django's `orders`): checkout and the order tables.
-public enum OrdersApp {
+public enum OrdersApp: App {
+    public static let label = "orders"
+
     public static let migrations: [Migration] = [
         Migration(app: "orders", name: "0001_initial", sql: """
             CREATE TABLE orders_order (
@@ -34,8 +36,8 @@ public enum OrdersApp {
             """),
     ]
 
-    public static func registerRoutes(_ router: inout Router) {
-        router.add(["GET", "POST"], "/orders/create/", OrderViews.create)
-        router.get("/orders/{id:int}/created/", OrderViews.created)
+    public static func routes(_ router: inout Router) {
+        router.add(["GET", "POST"], "/orders/create/", name: "orders:order_create", OrderViews.create)
+        router.get("/orders/{id:int}/created/", name: "orders:order_created", OrderViews.created)
     }
 }

@@ -1,7 +1,9 @@
 import Web
 
 /// The catalog app, as Django's `shop`: its tables and its URLs.
-public enum ShopApp {
+public enum ShopApp: App {
+    public static let label = "shop"
+
     public static let migrations: [Migration] = [
         Migration(app: "shop", name: "0001_initial", sql: """
             CREATE TABLE shop_category (
@@ -48,10 +50,11 @@ public enum ShopApp {
             """),
     ]
 
-    /// The catalog's URLs. They go last: `/{category_slug}/` would match `/cart/`.
-    public static func registerRoutes(_ router: inout Router) {
-        router.get("/", ShopViews.productList)
-        router.get("/{category_slug}/", ShopViews.productList)
-        router.get("/{id:int}/{slug}/", ShopViews.productDetail)
+    /// The catalog's URLs (`/{category_slug}/` also fits `/cart/`: the router
+    /// prefers the literal route, whatever the apps' order).
+    public static func routes(_ router: inout Router) {
+        router.get("/", name: "shop:product_list", ShopViews.productList)
+        router.get("/{category_slug}/", name: "shop:product_list_by_category", ShopViews.productList)
+        router.get("/{id:int}/{slug}/", name: "shop:product_detail", ShopViews.productDetail)
     }
 }

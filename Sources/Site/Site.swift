@@ -2,15 +2,18 @@ import Postgres
 import Shop
 import Cart
 import Orders
+import Admin
 import Web
 
-/// The project: which apps make the shop, in which order their URLs are
-/// tried, and every migration. The `shop` command and the tests build the
-/// same Application from here.
+/// The project: its installed apps, in order (Django's INSTALLED_APPS). Each
+/// app declares its migrations, routes and context processors itself; the
+/// `shop` command and the tests build the same Application from here.
 public enum Site {
-    public static var migrations: [Migration] {
-        FrameworkMigrations.all + ShopApp.migrations + OrdersApp.migrations
-    }
+    public static let installedApps: [any App.Type] = [
+        FrameworkApp.self, ShopApp.self, CartApp.self, OrdersApp.self, AdminApp.self,
+    ]
+
+    public static var migrations: [Migration] { installedApps.flatMap { $0.migrations } }
 
     /// Compiles the templates once; call before forking so workers share them.
     public static func loadTemplates(_ settings: Settings) throws -> TemplateRenderer {
@@ -23,17 +26,16 @@ public enum Site {
         let services = Services(
             settings: settings, database: database, templates: templates,
             sessionStore: try settings.makeSessionStore(database: database))
-        CartApp.registerContextProcessors(services)
+        for app in installedApps {
+            for processor in app.contextProcessors { services.contextProcessors.append(processor) }
+        }
         return Application(services: services, router: router())
     }
 
-    /// urls.py: the framework's, then the apps', the catalog's catch-all last.
+    /// Every app's URLs in one router.
     public static func router() -> Router {
         var router = Router()
-        HealthViews.register(&router)
-        CartApp.registerRoutes(&router)
-        OrdersApp.registerRoutes(&router)
-        ShopApp.registerRoutes(&router)
+        for app in installedApps { app.routes(&router) }
         return router
     }
 }

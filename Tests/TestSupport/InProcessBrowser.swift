@@ -13,6 +13,8 @@ public enum TestApplication {
         var settings = Settings(databaseURL: TestDatabase.url)
         settings.templatesDirectory = Paths.templates
         settings.debug = false
+        // Django's tests use a fast hasher; 1,000 PBKDF2 rounds keep logins quick here.
+        settings.passwordIterations = 1_000
         configure(&settings)
         let templates = settings.templatesDirectory == Paths.templates
             ? try Self.templates.get() : try TemplateRenderer(directory: settings.templatesDirectory)
@@ -39,6 +41,7 @@ public final class InProcessBrowser {
     /// A page with a form, where `csrfToken()` takes its token.
     public var formPage: String?
     private var token: String?
+    private var tokenSecret: String?
 
     public init(_ application: Application? = nil, formPage: String? = nil) {
         self.application = application
@@ -60,6 +63,7 @@ public final class InProcessBrowser {
         other.host = host
         other.sessionCookieName = sessionCookieName
         other.token = token
+        other.tokenSecret = tokenSecret
         return other
     }
 
@@ -115,7 +119,8 @@ public final class InProcessBrowser {
     /// The masked token `formPage` renders in its form (loading it also sets the
     /// csrftoken cookie); the same token again while that cookie is kept.
     public func csrfToken() -> String {
-        if let token, cookies[CSRF.cookieName] != nil { return token }
+        // The same token while the csrftoken cookie it was made for is kept (a login rotates it).
+        if let token, let secret = cookies[CSRF.cookieName], secret == tokenSecret { return token }
         guard let formPage else {
             XCTFail("no formPage to take a CSRF token from")
             return ""
@@ -127,6 +132,7 @@ public final class InProcessBrowser {
         }
         let token = String(match.output.1)
         self.token = token
+        tokenSecret = cookies[CSRF.cookieName]
         return token
     }
 

@@ -13,6 +13,7 @@ public final class Application {
     public init(services: Services, router: Router) {
         self.services = services
         self.router = router
+        services.urls = router.urls
     }
 
     /// Sees each request's context as it is made (the lifetime tests keep a weak

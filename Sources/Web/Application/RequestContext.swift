@@ -32,6 +32,11 @@ public final class RequestContext {
         self.messages = Messages(session: session)
     }
 
+    /// The path of a named route (Django's `reverse`): `context.url("cart:cart_add", ["product_id": 3])`.
+    public func url(_ name: String, _ parameters: [String: any CustomStringConvertible] = [:]) throws -> String {
+        try services.urls.path(name, parameters)
+    }
+
     /// An integer URL parameter; the router already checked its digits.
     public func intParameter(_ name: String) throws -> Int {
         guard let text = parameters[name], let value = Int(text) else { throw HTTPError.notFound() }

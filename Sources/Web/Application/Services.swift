@@ -9,6 +9,8 @@ public final class Services {
     public let templates: TemplateRenderer
     public let sessionStore: SessionStore
     public var contextProcessors: ContextProcessors
+    /// The named routes, for `context.url(...)`.
+    public internal(set) var urls = URLs()
     /// The pool's status for `GET /-/status`; nil when not running under the pool.
     public var poolStatus: (() -> [String: Any])?
     /// What an app keeps in the worker between requests (the catalog's cache), by a key of its own.

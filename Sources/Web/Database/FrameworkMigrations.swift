@@ -26,5 +26,16 @@ public enum FrameworkMigrations {
                 date_joined timestamptz NOT NULL DEFAULT now()
             );
             """),
+        // Not Django's: failed admin logins, for throttling (see LoginThrottle).
+        Migration(app: "auth", name: "0002_login_failures", sql: """
+            CREATE TABLE auth_login_failure (
+                id bigserial PRIMARY KEY,
+                username varchar(150) NOT NULL,
+                client_address varchar(64) NOT NULL,
+                failed_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX auth_login_failure_username_idx ON auth_login_failure (username, failed_at);
+            CREATE INDEX auth_login_failure_address_idx ON auth_login_failure (client_address, failed_at);
+            """),
     ]
 }

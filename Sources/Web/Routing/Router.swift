@@ -2,28 +2,40 @@
 /// so a test can call one with a context it built by hand.
 public typealias View = (RequestContext) throws -> Response
 
-/// URL patterns like Django's `path()`: literal segments, `{name}` for a slug
-/// segment (`[-a-zA-Z0-9_]+`) and `{name:int}` for a positive integer.
-/// Routes are tried in the order they were added, as in urls.py.
-public struct Router: Sendable {
+/// The URL table, like Django's urlpatterns: patterns with literal segments,
+/// `{name}` for a slug segment (`[-a-zA-Z0-9_]+`) and `{name:int}` for a
+/// positive integer. Among patterns that match a path, the most specific wins
+/// (a literal segment beats a parameter, segment by segment, as Hummingbird's
+/// trie does), so `/cart/` is never taken for the category `/{category_slug}/`
+/// whatever order the apps are listed in; equally specific ones keep their order.
+/// Routes may carry a name for `URLs.reverse`, and groups add a prefix and
+/// middleware (`group(_:middleware:_:)`).
+public struct Router: RouteRegistering, Sendable {
     struct Route: @unchecked Sendable {
         var methods: Set<String>
         var pattern: RoutePattern
+        var name: String?
         var view: View
     }
 
+    /// In matching order: most specific first, then in the order added.
     private var routes: [Route] = []
 
     public init() {}
 
-    public mutating func add(_ methods: Set<String>, _ pattern: String, _ view: @escaping View) {
+    public mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, _ view: @escaping View) {
         var methods = methods
         if methods.contains("GET") { methods.insert("HEAD") }
-        routes.append(Route(methods: methods, pattern: RoutePattern(pattern), view: view))
+        let route = Route(methods: methods, pattern: RoutePattern(pattern), name: name, view: view)
+        let position = routes.firstIndex { route.pattern.isMoreSpecific(than: $0.pattern) } ?? routes.endIndex
+        routes.insert(route, at: position)
     }
 
-    public mutating func get(_ pattern: String, _ view: @escaping View) { add(["GET"], pattern, view) }
-    public mutating func post(_ pattern: String, _ view: @escaping View) { add(["POST"], pattern, view) }
+    /// The named routes, for reversing.
+    public var urls: URLs {
+        URLs(patterns: Dictionary(routes.compactMap { route in route.name.map { ($0, route.pattern) } },
+                                  uniquingKeysWith: { first, _ in first }))
+    }
 
     public enum Match {
         case found(View, parameters: [String: String])
@@ -46,58 +58,5 @@ public struct Router: Sendable {
             return .appendSlash
         }
         return .notFound
-    }
-}
-
-struct RoutePattern: Sendable {
-    enum Segment: Sendable {
-        case literal(String)
-        case slug(String)
-        case int(String)
-    }
-
-    let segments: [Segment]
-    let trailingSlash: Bool
-
-    init(_ pattern: String) {
-        trailingSlash = pattern.hasSuffix("/")
-        segments = RoutePattern.segments(of: pattern).map { part in
-            guard part.hasPrefix("{"), part.hasSuffix("}") else { return .literal(part) }
-            let inner = part.dropFirst().dropLast().split(separator: ":")
-            let name = String(inner[0])
-            return inner.count > 1 && inner[1] == "int" ? .int(name) : .slug(name)
-        }
-    }
-
-    static func segments(of path: String) -> [String] {
-        path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-    }
-
-    func match(_ parts: [String], trailingSlash: Bool) -> [String: String]? {
-        guard parts.count == segments.count, trailingSlash == self.trailingSlash else { return nil }
-        var parameters: [String: String] = [:]
-        for (segment, part) in zip(segments, parts) {
-            switch segment {
-            case .literal(let text):
-                guard text == part else { return nil }
-            case .slug(let name):
-                guard part.utf8.allSatisfy(RoutePattern.isSlugByte) else { return nil }
-                parameters[name] = part
-            case .int(let name):
-                guard part.utf8.count <= 18, part.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-                parameters[name] = part
-            }
-        }
-        return parameters
-    }
-
-    static func isSlugByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-            true
-        default:
-            false
-        }
     }
 }

@@ -30,6 +30,9 @@ public struct Settings: Sendable {
     public var sessionCacheSize: Int
     public var cacheURL: String
     public var csrfCookieSecure: Bool
+    /// PBKDF2 iterations for new password hashes (Django 5.2's 1,000,000); not an
+    /// environment setting: tests lower it, as Django's tests use a faster hasher.
+    public var passwordIterations = PasswordHasher.defaultIterations
 
     public static let minimumSecretKeyLength = 32
 

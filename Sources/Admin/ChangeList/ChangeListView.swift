@@ -1,0 +1,179 @@
+import Foundation
+import Postgres
+import Web
+
+/// A model's change list (Django's `changelist_view`): a page of 100 rows with
+/// the filter sidebar, search, sortable columns and page links, in a fixed
+/// number of queries whatever the table's size (the page, its count, the
+/// table's total). With list_editable, the POST saves the page's edits.
+enum ChangeListView {
+    static func handle(_ context: RequestContext, model: ModelAdmin, spec: ChangeListSpec) throws -> Response {
+        let query = try ChangeListQuery(spec: spec, query: context.query)
+        if context.request.method == "POST" {
+            guard !spec.editable.isEmpty else { throw HTTPError(405, "This list has nothing to save.") }
+            return try ListEditing.save(context, model: model, spec: spec, query: query)
+        }
+        return try page(context, model: model, query: query, editing: nil)
+    }
+
+    /// The rows of one page: id plus each column as text (or a Bool for booleans).
+    struct Page {
+        var rows: [PostgresRow]
+        var count: Int
+        var total: Int
+    }
+
+    static func load(_ context: RequestContext, query: ChangeListQuery) throws -> Page {
+        let spec = query.spec
+        let (whereSQL, parameters) = query.whereClause()
+        let selected = (["id"] + spec.columns.map { column -> String in
+            switch column.kind {
+            case .datetime: "to_char(\(column.field) AT TIME ZONE 'UTC', 'FMMon DD, YYYY, HH24:MI') AS \(column.field)"
+            case .money: "\(column.field)::text AS \(column.field)"
+            default: column.field
+            }
+        } + spec.editable.map { "\($0.field)::text AS edit_\($0.field)" }).joined(separator: ", ")
+        let offset = (query.page - 1) * spec.pageSize
+        let rows = try context.database.query(
+            "SELECT \(selected) FROM \(spec.table)\(whereSQL)\(query.orderClause()) LIMIT \(spec.pageSize) OFFSET \(offset)",
+            parameters)
+        let count = try context.database.scalar("SELECT count(*) FROM \(spec.table)\(whereSQL)", parameters, as: Int.self) ?? 0
+        let total = whereSQL.isEmpty
+            ? count : try context.database.scalar("SELECT count(*) FROM \(spec.table)", as: Int.self) ?? 0
+        if query.page > 1 && offset >= count { throw HTTPError.notFound("That page has no results.") }
+        return Page(rows: rows, count: count, total: total)
+    }
+
+    /// Edits to show again (with their errors) after an invalid list save, by row id.
+    struct Editing {
+        var values: [Int: [String: String]]
+        var errors: [Int: [String: [String]]]
+    }
+
+    static func page(_ context: RequestContext, model: ModelAdmin, query: ChangeListQuery, editing: Editing?,
+                     status: Int = 200) throws -> Response {
+        let spec = query.spec
+        let page = try load(context, query: query)
+        let changeRoute = model.routeName("change")
+        var rows: [[String: Any]] = []
+        for (position, row) in page.rows.enumerated() {
+            let id: Int = try row.get("id")
+            var cells: [[String: Any]] = []
+            for column in spec.columns {
+                var cell: [String: Any] = ["field": column.field]
+                if let field = spec.editable.first(where: { $0.field == column.field }) {
+                    let stored = row["edit_\(field.field)"] ?? ""
+                    let shown = editing?.values[id]?[field.field] ?? (field.kind == .boolean ? (stored == "true" ? "on" : "") : stored)
+                    let errors = editing?.errors[id]?[field.field] ?? []
+                    cell["editable"] = true
+                    cell["input_name"] = "form-\(position)-\(field.field)"
+                    cell["is_checkbox"] = field.kind == .boolean
+                    cell["checked"] = !shown.isEmpty && shown != "false"
+                    cell["value"] = shown
+                    cell["errors"] = errors.map { ["text": $0] }
+                    cell["has_errors"] = !errors.isEmpty
+                } else {
+                    cell.merge(display(row, column), uniquingKeysWith: { _, new in new })
+                }
+                if column.linksToChange { cell["url"] = try context.url(changeRoute, ["id": id]) }
+                cell["links"] = column.linksToChange
+                cells.append(cell)
+            }
+            rows.append(["id": id, "cells": cells, "position": position])
+        }
+        let pages = (page.count + spec.pageSize - 1) / spec.pageSize
+        let title = "Select \(model.verboseName) to change"
+        return try AdminSite.render(context, "admin/change_list", title: title,
+                                    breadcrumbs: [("Home", try context.url("admin:index")), (model.appName, nil),
+                                                  (model.verboseNamePlural.capitalizedFirst, nil)],
+                                    values: [
+            "model_name": model.verboseName,
+            "model_name_plural": model.verboseNamePlural,
+            "add_url": try context.url(model.routeName("add")),
+            "columns": headers(query),
+            "rows": rows,
+            "has_rows": !rows.isEmpty,
+            "editable": !spec.editable.isEmpty,
+            "row_count": rows.count,
+            "result_count": page.count,
+            "full_count": page.total,
+            "is_filtered": page.count != page.total || !query.search.isEmpty,
+            "search": query.search,
+            "has_search": !spec.searchFields.isEmpty,
+            "filters": filters(query),
+            "has_filters": !spec.filters.isEmpty,
+            "pages": pageLinks(query, pages: pages),
+            "has_pages": pages > 1,
+            "list_errors": editing == nil ? [] : [["text": "Please correct the errors below."]],
+            "has_list_errors": editing != nil,
+            "action": query.queryString(["p": query.page > 1 ? String(query.page) : nil]),
+        ], status: status)
+    }
+
+    static func display(_ row: PostgresRow, _ column: ChangeListSpec.Column) -> [String: Any] {
+        let text = row[column.field] ?? ""
+        switch column.kind {
+        case .boolean:
+            return ["is_boolean": true, "yes": text == "t" || text == "true", "text": text == "t" || text == "true" ? "Yes" : "No"]
+        case .image:
+            return ["is_image": !text.isEmpty, "image_url": "/media/" + text, "text": text.isEmpty ? "—" : ""]
+        case .money:
+            return ["text": "$" + text]
+        default:
+            return ["text": text.isEmpty ? "-" : text]
+        }
+    }
+
+    /// Column headers; sortable ones link to sort by them (again: the other way).
+    static func headers(_ query: ChangeListQuery) -> [[String: Any]] {
+        query.spec.columns.enumerated().map { index, column in
+            let current = query.ordering.first { $0.index == index }
+            let isPrimary = query.ordering.first?.index == index
+            let next = isPrimary && !(current?.descending ?? false) ? "-\(index)" : "\(index)"
+            var header: [String: Any] = ["label": column.label, "field": column.field, "sortable": column.kind != .image]
+            header["sort_url"] = query.queryString(["o": next])
+            header["sorted"] = current != nil
+            header["ascending"] = current.map { !$0.descending } ?? false
+            header["descending"] = current?.descending ?? false
+            return header
+        }
+    }
+
+    static func filters(_ query: ChangeListQuery) -> [[String: Any]] {
+        query.spec.filters.map { filter -> [String: Any] in
+            switch filter {
+            case .boolean(let field, let label):
+                let name = field + "__exact"
+                let current = query.filterValues[name]
+                let choices: [(String, String?)] = [("All", nil), ("Yes", "1"), ("No", "0")]
+                return ["title": label, "choices": choices.map { text, value in
+                    ["label": text, "selected": current == value, "url": query.queryString([name: value])] as [String: Any]
+                }]
+            case .date(let field, let label):
+                let from = query.filterValues[field + "__gte"], until = query.filterValues[field + "__lt"]
+                return ["title": label, "choices": DateFilterChoices.choices().map { choice in
+                    ["label": choice.label, "selected": from == choice.from && until == choice.until,
+                     "url": query.queryString([field + "__gte": choice.from, field + "__lt": choice.until])] as [String: Any]
+                }]
+            }
+        }
+    }
+
+    /// Links to the first pages, the ones around the current page and the last, as Django's paginator.
+    static func pageLinks(_ query: ChangeListQuery, pages: Int) -> [[String: Any]] {
+        guard pages > 1 else { return [] }
+        var numbers: [Int] = []
+        for number in 1...pages where number <= 2 || number > pages - 2 || abs(number - query.page) <= 3 {
+            numbers.append(number)
+        }
+        var links: [[String: Any]] = []
+        var previous = 0
+        for number in numbers {
+            if number > previous + 1 { links.append(["is_gap": true]) }
+            links.append(["number": number, "is_current": number == query.page, "is_gap": false,
+                          "url": query.queryString(["p": number == 1 ? nil : String(number)])])
+            previous = number
+        }
+        return links
+    }
+}
