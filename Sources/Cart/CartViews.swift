@@ -51,33 +51,16 @@ public enum CartViews {
     }
 }
 
-/// The add form's fields, validated as Django's CartAddProductForm
-/// (a TypedChoiceField 1...20 and a BooleanField shown as a hidden input).
+/// The add form's cleaned values: `AddToCartForm.form` (Django's CartAddProductForm) bound and valid.
 public struct AddToCartInput: Equatable, Sendable {
     public var quantity: Int
     public var override: Bool
 
-    public init?(_ form: FormData) {
-        guard let text = form["quantity"], let quantity = AddToCartInput.quantity(text),
-              let override = AddToCartInput.override(form["override"])
-        else { return nil }
+    public init?(_ data: FormData) {
+        let form = AddToCartForm.form.bind(data)
+        guard form.isValid, let quantity = form["quantity"]?.int, let override = form["override"]?.bool else { return nil }
         self.quantity = quantity
         self.override = override
-    }
-
-    /// Exactly one of the choices "1"..."20" (no sign, spaces, leading zeros or decimals).
-    static func quantity(_ text: String) -> Int? {
-        guard let value = Int(text), AddToCartForm.quantities.contains(value), String(value) == text else { return nil }
-        return value
-    }
-
-    /// `True`/`False` (any case); absent or empty is False, as an unchecked BooleanField.
-    static func override(_ text: String?) -> Bool? {
-        switch text?.lowercased() {
-        case nil, "", "false": false
-        case "true": true
-        default: nil
-        }
     }
 }
 

@@ -1,163 +1,23 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Web
 
-/// The checkout form, validated as Django's `OrderCreateForm` (a ModelForm of
-/// Order): every field required, surrounding whitespace trimmed, the model's
-/// max lengths (counted in characters, as PostgreSQL's varchar does), no NUL
-/// characters (ProhibitNullCharactersValidator), and a valid email address.
-public struct OrderForm {
-    public struct Field: Sendable {
-        public var name: String
-        public var label: String
-        public var maxLength: Int
-        public var isEmail = false
-    }
-
-    public static let fields: [Field] = [
-        Field(name: "first_name", label: "First name", maxLength: 50),
-        Field(name: "last_name", label: "Last name", maxLength: 50),
-        Field(name: "email", label: "Email", maxLength: 254, isEmail: true),
-        Field(name: "address", label: "Address", maxLength: 250),
-        Field(name: "postal_code", label: "Postal code", maxLength: 20),
-        Field(name: "city", label: "City", maxLength: 100),
-    ]
-
-    /// What the shopper sent, as sent (shown again on errors, as Django does).
-    public private(set) var data: [String: String] = [:]
-    /// The trimmed values of the valid fields.
-    public private(set) var cleaned: [String: String] = [:]
-    public private(set) var errors: [String: [String]] = [:]
-
-    public var isValid: Bool { errors.isEmpty }
-
-    /// An unbound form (GET).
-    public init() {}
-
-    public init(data form: [String: String?]) {
-        for field in OrderForm.fields {
-            let raw = form[field.name] ?? nil
-            data[field.name] = raw ?? ""
-            let value = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            var problems: [String] = []
-            if value.isEmpty {
-                problems.append("This field is required.")
-            } else {
-                let length = value.unicodeScalars.count
-                if length > field.maxLength {
-                    problems.append("Ensure this value has at most \(field.maxLength) characters (it has \(length)).")
-                }
-                if value.unicodeScalars.contains("\0") {
-                    problems.append("Null characters are not allowed.")
-                } else if field.isEmail && !EmailValidator.isValid(value) {
-                    problems.append("Enter a valid email address.")
-                }
-            }
-            if problems.isEmpty { cleaned[field.name] = value } else { errors[field.name] = problems }
-        }
-    }
+extension Order {
+    /// `orders_order`'s editable columns, as the migration declares them.
+    public static let table = ModelTable("orders_order", [
+        .init("first_name", .varchar(50)),
+        .init("last_name", .varchar(50)),
+        .init("email", .email(254)),
+        .init("address", .varchar(250)),
+        .init("postal_code", .varchar(20)),
+        .init("city", .varchar(100)),
+        .init("paid", .boolean, default: .bool(false)),
+    ])
 }
 
-/// Django's EmailValidator: a dot-atom or quoted-string user part; a domain of
-/// LDH labels with a 2...63 character last label, `localhost`, or an IP
-/// literal in brackets. Internationalized domains are accepted when their
-/// labels are letters, digits and hyphens (Django punycodes them first).
-public enum EmailValidator {
-    public static func isValid(_ value: String) -> Bool {
-        let scalars = Array(value.unicodeScalars)
-        guard !scalars.isEmpty, scalars.count <= 320, let at = scalars.lastIndex(of: "@") else { return false }
-        let user = Array(scalars[..<at])
-        let domain = Array(scalars[(at + 1)...])
-        guard isValidUser(user) else { return false }
-        if String(String.UnicodeScalarView(domain)) == "localhost" { return true }
-        return isValidDomain(domain) || isValidLiteral(domain)
-    }
+/// The checkout form, Django's `OrderCreateForm`: a model form of Order's
+/// address fields. Every field is required, trimmed, at most the column's
+/// length in characters, without NUL characters, and the email valid.
+public enum OrderForm {
+    public static let form: Form = Order.table.form(["first_name", "last_name", "email", "address", "postal_code", "city"])
 
-    static let atext = Set("!#$%&'*+-/=?^_`{|}~".unicodeScalars)
-
-    static func isASCIIAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
-    }
-
-    static func isValidUser(_ user: [Unicode.Scalar]) -> Bool {
-        guard !user.isEmpty else { return false }
-        if user.count >= 2, user.first == "\"", user.last == "\"" {
-            return isValidQuotedString(Array(user.dropFirst().dropLast()))
-        }
-        // dot-atom: atoms of atext separated by single dots.
-        var atomLength = 0
-        for scalar in user {
-            if scalar == "." {
-                guard atomLength > 0 else { return false }
-                atomLength = 0
-            } else if isASCIIAlphanumeric(scalar) || atext.contains(scalar) {
-                atomLength += 1
-            } else {
-                return false
-            }
-        }
-        return atomLength > 0
-    }
-
-    /// `([\001-\010\013\014\016-\037!#-\[\]-\177]|\\[\001-\011\013\014\016-\177])*`
-    static func isValidQuotedString(_ inner: [Unicode.Scalar]) -> Bool {
-        var index = 0
-        while index < inner.count {
-            let value = inner[index].value
-            if value == 0x5C {  // backslash escapes the next character
-                guard index + 1 < inner.count else { return false }
-                let next = inner[index + 1].value
-                guard (1...0x7F).contains(next), next != 0x0A, next != 0x0D else { return false }
-                index += 2
-                continue
-            }
-            guard (1...0x7F).contains(value), value != 0x09, value != 0x0A, value != 0x0D, value != 0x20, value != 0x22 else {
-                return false
-            }
-            index += 1
-        }
-        return true
-    }
-
-    static func isLabelCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        if isASCIIAlphanumeric(scalar) || scalar == "-" { return true }
-        // An IDN label: letters and digits of any script (approximating Django's punycode step).
-        return !scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
-    }
-
-    static func isValidDomain(_ domain: [Unicode.Scalar]) -> Bool {
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2 else { return false }
-        for (index, label) in labels.enumerated() {
-            guard label.allSatisfy(isLabelCharacter) else { return false }
-            if index == labels.count - 1 {
-                // `[A-Z0-9-]{2,63}(?<!-)`
-                guard (2...63).contains(label.count), label.last != "-" else { return false }
-            } else {
-                // `[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?`
-                guard (1...63).contains(label.count), label.first != "-", label.last != "-" else { return false }
-            }
-        }
-        return true
-    }
-
-    /// `[1.2.3.4]` or `[::1]` (Django: `\[([A-F0-9:.]+)\]` holding a valid IPv4 or IPv6 address).
-    static func isValidLiteral(_ domain: [Unicode.Scalar]) -> Bool {
-        guard domain.count > 2, domain.first == "[", domain.last == "]" else { return false }
-        let inner = domain.dropFirst().dropLast()
-        guard inner.allSatisfy({ $0.properties.isASCIIHexDigit || $0 == ":" || $0 == "." }) else { return false }
-        let text = String(String.UnicodeScalarView(inner))
-        if text.contains(":") {
-            var address = in6_addr()
-            return inet_pton(AF_INET6, text, &address) == 1
-        }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
-                  let number = Int(part), number <= 255
-            else { return false }
-            return part.count == 1 || part.first != "0"
-        }
-    }
+    public static var fields: [FormField] { form.fields }
 }

@@ -16,13 +16,10 @@ public enum OrderViews {
         var lines = try cart.lines()
         guard !lines.isEmpty else { return .redirect(to: "/cart/") }
         guard context.request.method == "POST" else {
-            return try page(context, lines: lines, form: OrderForm())
+            return try page(context, lines: lines, form: OrderForm.form.unbound())
         }
 
-        let data = try context.form()
-        var fields: [String: String?] = [:]
-        for field in OrderForm.fields { fields[field.name] = data[field.name] }
-        let form = OrderForm(data: fields)
+        let form = OrderForm.form.bind(try context.form())
         // Products that left the cart since the shopper saw it: show the
         // checkout again (with the notices) rather than order something else.
         guard form.isValid, !cart.droppedProducts else {
@@ -30,7 +27,7 @@ public enum OrderViews {
         }
 
         let outcome = try OrderStore(database: context.database).place(
-            fields: form.cleaned,
+            fields: form.cleaned.compactMapValues(\.string),
             lines: lines.map { ($0.product.id, $0.quantity) },
             checkoutToken: try cart.checkoutToken())
         switch outcome {
@@ -91,24 +88,13 @@ public enum OrderViews {
         try context.session.setValue(.array(ids.map { .int($0) }), forKey: sessionKey)
     }
 
-    static func page(_ context: RequestContext, lines: [CartLine], form: OrderForm) throws -> Response {
+    static func page(_ context: RequestContext, lines: [CartLine], form: BoundForm) throws -> Response {
         let total = lines.reduce(Decimal(0)) { $0 + $1.total }
         return try context.render("orders/order/create", [
             "title": "Checkout",
             "lines": lines.map(CartViewModels.summaryLine),
             "order_total": PriceFormat.dollars(total),
-            "fields": OrderForm.fields.map { field in
-                let errors = form.errors[field.name] ?? []
-                return [
-                    "name": field.name,
-                    "label": field.label,
-                    "input_type": field.isEmail ? "email" : "text",
-                    "max_length": field.maxLength,
-                    "value": form.data[field.name] ?? "",
-                    "errors": errors.map { ["text": $0] },
-                    "has_errors": !errors.isEmpty,
-                ] as [String: Any]
-            },
+            "fields": form.viewModel["fields"] ?? [],
         ])
     }
 }

@@ -46,6 +46,14 @@ public enum ShopViews {
 public enum AddToCartForm {
     public static let quantities = 1...20
 
+    /// Django's CartAddProductForm: `quantity` one of the choices "1"..."20" (no
+    /// sign, spaces, leading zeros or decimals: a TypedChoiceField), and a hidden
+    /// `override` that is `True`/`False` in any case, absent or empty meaning False.
+    public static let form = Form([
+        .intChoice("quantity", quantities),
+        .boolean("override", strict: true),
+    ])
+
     public static func viewModel(productID: Int, quantity: Int = 1, override: Bool = false) -> [String: Any] {
         [
             "action": "/cart/add/\(productID)/",

@@ -147,21 +147,6 @@ final class LRUCacheTests: XCTestCase {
     }
 }
 
-final class MultipartTests: XCTestCase {
-    func testFieldsAndFile() throws {
-        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nTea & Co\r\n--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n\u{1}\u{2}PNG\r\n--XyZ--\r\n"
-        let form = try MultipartForm.parse(body: Array(body.utf8), contentType: "multipart/form-data; boundary=XyZ")
-        XCTAssertEqual(form.fields["name"], "Tea & Co")
-        XCTAssertEqual(form.files.first?.filename, "a.png")
-        XCTAssertEqual(form.files.first?.data, [1, 2] + Array("PNG".utf8))
-    }
-
-    func testMalformedIs400() {
-        XCTAssertThrowsError(try MultipartForm.parse(body: Array("garbage".utf8), contentType: "multipart/form-data; boundary=XyZ"))
-        XCTAssertThrowsError(try MultipartForm.parse(body: [], contentType: "multipart/form-data"))
-    }
-}
-
 final class RequestTests: XCTestCase {
     func testFromFastCGIParameters() {
         let request = Request(cgiParameters: [

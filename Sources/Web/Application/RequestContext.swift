@@ -46,22 +46,31 @@ public final class RequestContext {
     /// The query string's fields.
     public var query: FormData { (try? FormData.parse(urlencoded: request.queryString)) ?? FormData() }
 
-    private var parsedForm: FormData?
+    private var parsedBody: MultipartForm?
 
-    /// The POST body's fields (urlencoded). Broken encoding is a 400.
-    public func form() throws -> FormData {
-        if let parsedForm { return parsedForm }
-        let type = request.headers["content-type"]?.lowercased() ?? ""
-        let form: FormData
-        if type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") {
-            form = try FormData.parse(urlencoded: request.body)
-        } else if type.hasPrefix("multipart/form-data") {
-            form = try MultipartForm.parse(body: request.body, contentType: type).fields
+    /// The POST body's fields (urlencoded or multipart). Broken encoding is a 400.
+    public func form() throws -> FormData { try body().fields }
+
+    /// The POST body's uploaded files (Django's `request.FILES`): empty unless the
+    /// body is multipart. Never a path from the client: see `UploadedFile`.
+    public func files() throws -> UploadedFiles { try body().files }
+
+    /// Both, parsed once per request. Multipart bodies are held to `settings.uploadLimits`.
+    public func body() throws -> MultipartForm {
+        if let parsedBody { return parsedBody }
+        let type = request.headers["content-type"] ?? ""
+        let lowered = type.lowercased()
+        var body = MultipartForm()
+        if type.isEmpty || lowered.hasPrefix("application/x-www-form-urlencoded") {
+            body.fields = try FormData.parse(urlencoded: request.body)
+        } else if lowered.hasPrefix("multipart/form-data") {
+            // The boundary keeps its case: only the media type is case-insensitive.
+            body = try MultipartParser.parse(body: request.body, contentType: type, limits: settings.uploadLimits)
         } else {
             throw HTTPError(415, "Unsupported form encoding")
         }
-        parsedForm = form
-        return form
+        parsedBody = body
+        return body
     }
 
     /// Renders `template` with the context processors' values under the view's.

@@ -18,6 +18,9 @@ public struct Settings: Sendable {
     public var demoDirectory: String
     /// Bodies above this many bytes are refused with 413 before they are read.
     public var maxBodySize: Int
+    /// What a multipart body may hold: DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES,
+    /// DATA_UPLOAD_MAX_MEMORY_SIZE (the text fields) and FILE_UPLOAD_MAX_SIZE (one file).
+    public var uploadLimits: MultipartLimits
 
     public var sessionEngine: SessionEngineName
     public var sessionCookieName: String
@@ -51,6 +54,7 @@ public struct Settings: Sendable {
         self.templatesDirectory = "Templates"
         self.demoDirectory = "deploy/demo"
         self.maxBodySize = 10 * 1024 * 1024
+        self.uploadLimits = MultipartLimits()
         self.sessionEngine = .cachedDatabase
         self.sessionCookieName = "sessionid"
         self.sessionCookieAge = 1_209_600
@@ -93,6 +97,11 @@ public struct Settings: Sendable {
         settings.templatesDirectory = reader.string("TEMPLATES_DIR", default: "Templates")
         settings.demoDirectory = reader.string("DEMO_DIR", default: "deploy/demo")
         settings.maxBodySize = try reader.int("MAX_BODY_SIZE", default: 10 * 1024 * 1024, range: 1024...1 << 30)
+        let limits = MultipartLimits()
+        settings.uploadLimits.maxFields = try reader.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default: limits.maxFields, range: 1...1_000_000)
+        settings.uploadLimits.maxFiles = try reader.int("DATA_UPLOAD_MAX_NUMBER_FILES", default: limits.maxFiles, range: 0...100_000)
+        settings.uploadLimits.maxFieldBytes = try reader.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default: limits.maxFieldBytes, range: 1024...1 << 30)
+        settings.uploadLimits.maxFileBytes = try reader.int("FILE_UPLOAD_MAX_SIZE", default: limits.maxFileBytes, range: 1...1 << 30)
         let engine = reader.string("SESSION_ENGINE", default: SessionEngineName.cachedDatabase.rawValue)
         guard let parsed = SessionEngineName(setting: engine) else {
             throw SettingsError(setting: "SESSION_ENGINE", message: "must be one of \(SessionEngineName.allCases.map(\.rawValue).joined(separator: ", ")), not '\(engine)'")
