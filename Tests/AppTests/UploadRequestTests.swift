@@ -148,3 +148,19 @@ final class UploadRequestTests: AppTestCase {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8)
         + [0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xDE]
 }
+
+/// Django's field-count and memory caps hold for urlencoded bodies as well.
+final class UrlencodedLimitTests: AppTestCase {
+    func testTooManyFieldsOrTooManyBytesAre400() throws {
+        let application = try makeApplication { settings in
+            settings.uploadLimits.maxFields = 5
+            settings.uploadLimits.maxFieldBytes = 2048
+        }
+        let shopper = browser().copy(to: application)
+        let token = shopper.csrfToken()
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", form: [("csrfmiddlewaretoken", token), ("quantity", "1")] + (0..<3).map { ("x\($0)", "") }).status, 302)
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", form: [("csrfmiddlewaretoken", token), ("quantity", "1")] + (0..<4).map { ("x\($0)", "") }).status, 400)
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", form: [("csrfmiddlewaretoken", token), ("quantity", "1"), ("pad", String(repeating: "x", count: 2048))]).status, 400)
+        XCTAssertEqual(cartLines(shopper), [teaID: 1])
+    }
+}
