@@ -62,7 +62,14 @@ public final class RequestContext {
         let lowered = type.lowercased()
         var body = MultipartForm()
         if type.isEmpty || lowered.hasPrefix("application/x-www-form-urlencoded") {
+            // Django's DATA_UPLOAD_MAX_MEMORY_SIZE and _NUMBER_FIELDS hold for urlencoded bodies too.
+            guard request.body.count <= settings.uploadLimits.maxFieldBytes else {
+                throw HTTPError.badRequest("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
+            }
             body.fields = try FormData.parse(urlencoded: request.body)
+            guard body.fields.pairs.count <= settings.uploadLimits.maxFields else {
+                throw HTTPError.badRequest("The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.")
+            }
         } else if lowered.hasPrefix("multipart/form-data") {
             // The boundary keeps its case: only the media type is case-insensitive.
             body = try MultipartParser.parse(body: request.body, contentType: type, limits: settings.uploadLimits)

@@ -152,8 +152,9 @@ public struct ModelTable: Sendable {
             let value = cleaned[column.name]!
             switch value {
             case .file(let file): values.append(try store(column, file))
-            // Django stores '' for an empty text field unless the column is nullable.
+            // Django stores '' for an empty text field, NULL when the column is nullable.
             case .null where !column.nullable && column.isText: values.append("")
+            case .string("") where column.nullable: values.append(PostgresNull())
             default: values.append(value)
             }
         }
