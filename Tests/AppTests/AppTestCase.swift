@@ -9,7 +9,7 @@ import XCTest
 /// catalog, and browsers that keep cookies.
 class AppTestCase: XCTestCase {
     private(set) var database: PostgresConnection!
-    private(set) var app: Application!
+    var app: Application!
     private var applications: [Application] = []
     private(set) var categoryID = 0
     /// A product for pages with a form (the browsers fetch their CSRF token there).

@@ -77,14 +77,16 @@ struct ChangeListQuery {
     }
 
     /// ORDER BY: the chosen columns, else the default ordering; the id last, descending.
+    /// Qualified with the table: the page selects some columns formatted under their own names.
     func orderClause() -> String {
+        let table = spec.table
         var keys: [String]
         if ordering.isEmpty {
-            keys = spec.defaultOrdering.map { $0.hasPrefix("-") ? "\($0.dropFirst()) DESC" : "\($0) ASC" }
+            keys = spec.defaultOrdering.map { $0.hasPrefix("-") ? "\(table).\($0.dropFirst()) DESC" : "\(table).\($0) ASC" }
         } else {
-            keys = ordering.map { "\(spec.columns[$0.index].field) \($0.descending ? "DESC" : "ASC")" }
+            keys = ordering.map { "\(table).\(spec.columns[$0.index].field) \($0.descending ? "DESC" : "ASC")" }
         }
-        keys.append("id DESC")
+        keys.append("\(table).id DESC")
         return " ORDER BY " + keys.joined(separator: ", ")
     }
 

@@ -60,7 +60,10 @@ enum ChangeListView {
             let id: Int = try row.get("id")
             var cells: [[String: Any]] = []
             for column in spec.columns {
-                var cell: [String: Any] = ["field": column.field]
+                // Every key the template asks is set here: Mustache would find a missing
+                // one further up (the list's own `editable`).
+                var cell: [String: Any] = ["field": column.field, "editable": false, "has_errors": false,
+                                           "is_boolean": false, "is_image": false, "url": ""]
                 if let field = spec.editable.first(where: { $0.field == column.field }) {
                     let stored = row["edit_\(field.field)"] ?? ""
                     let shown = editing?.values[id]?[field.field] ?? (field.kind == .boolean ? (stored == "true" ? "on" : "") : stored)

@@ -10,22 +10,26 @@ struct ModelAdmin {
     let verboseName: String
     let verboseNamePlural: String
     let changeList: ChangeListSpec
-    let addView: View
-    let changeView: View
-    let deleteView: View
+    let form: ChangeFormSpec
+    let deletion: DeletionSpec
 
     func routeName(_ view: String) -> String { "admin:\(appLabel)_\(modelName)_\(view)" }
 
     func routes(_ routes: inout RouteGroup) {
         let base = "\(appLabel)/\(modelName)/"
-        let changeList = self.changeList
         let model = self
         routes.add(["GET", "POST"], base, name: routeName("changelist")) { context in
-            try ChangeListView.handle(context, model: model, spec: changeList)
+            try ChangeListView.handle(context, model: model, spec: model.changeList)
         }
-        routes.add(["GET", "POST"], base + "add/", name: routeName("add"), addView)
-        routes.add(["GET", "POST"], base + "{id:int}/change/", name: routeName("change"), changeView)
-        routes.add(["GET", "POST"], base + "{id:int}/delete/", name: routeName("delete"), deleteView)
+        routes.add(["GET", "POST"], base + "add/", name: routeName("add")) { context in
+            try ChangeFormView.add(context, model: model, spec: model.form)
+        }
+        routes.add(["GET", "POST"], base + "{id:int}/change/", name: routeName("change")) { context in
+            try ChangeFormView.change(context, model: model, spec: model.form)
+        }
+        routes.add(["GET", "POST"], base + "{id:int}/delete/", name: routeName("delete")) { context in
+            try DeleteView.handle(context, model: model, spec: model.deletion)
+        }
     }
 
     /// Breadcrumbs down to this model's list.
