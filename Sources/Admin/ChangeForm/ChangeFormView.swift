@@ -36,8 +36,12 @@ enum ChangeFormView {
         let data = try context.form()
         var bound = form.bind(data, files: try context.files(), initial: initial)
         var boundInline = inline.map { ($0.0, $0.1.formSet.bind(data, initial: $0.1.initial, initialByID: $0.1.initialByID)) }
-        if let (_, formSet) = boundInline, let tampered = formSet.managementError {
-            throw HTTPError.badRequest(tampered)
+        if let (_, formSet) = boundInline {
+            // A tampered management form (Django shows it as a non-form error) is the client's fault.
+            if let tampered = formSet.managementError { throw HTTPError.badRequest(tampered) }
+            if formSet.rows.count > formSet.formSet.maxNum {
+                throw HTTPError.badRequest("Please submit at most \(formSet.formSet.maxNum) forms.")
+            }
         }
         if bound.isValid { try spec.validate(context, &bound, id) }
         if let (inlineSpec, submitted) = boundInline, submitted.isValid {

@@ -39,6 +39,17 @@ enum OrderItemInline {
                                       rowIDs: FormField.ModelChoices(ids: byID.keys.sorted()))
                 return (formSet, initial, byID)
             },
+            validate: { _, formSet in
+                // A deleted row is not validated (as in Django), but one naming another
+                // order's item is tampering, not a deletion to skip quietly.
+                let allowed = formSet.formSet.rowIDs?.ids ?? []
+                for row in formSet.rows where row.isDeleted {
+                    let text = row.form.inputs[FormSet.idField]?.text?.trimmingCharacters(in: .whitespaces) ?? ""
+                    if !text.isEmpty, !(Int(text).map(allowed.contains) ?? false) {
+                        formSet.addNonFormError("Item \(row.index + 1) to delete is not an item of this order.")
+                    }
+                }
+            },
             save: { context, orderID, formSet in
                 for row in formSet.rows {
                     if row.isDeleted {

@@ -1,0 +1,188 @@
+import Foundation
+import Postgres
+import TestSupport
+import Web
+import XCTest
+
+/// The order page with its items inline, and deleting, in process.
+final class AdminOrderTests: AdminTestCase {
+    var orderID = 0
+    var itemIDs: [Int] = []
+    var coffeeID = 0
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        coffeeID = try makeProduct("Colombia Huila", price: "14.00")
+        orderID = try XCTUnwrap(database.scalar("""
+            INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city)
+            VALUES ('Ada', 'Lovelace', 'ada@example.com', '12 St James''s Square', 'SW1Y 4JH', 'London') RETURNING id
+            """, as: Int.self))
+        for (product, price, quantity) in [(teaID, "8.50", 2), (coffeeID, "14.00", 1)] {
+            itemIDs.append(try XCTUnwrap(database.scalar("""
+                INSERT INTO orders_orderitem (order_id, product_id, price, quantity) VALUES ($1, $2, $3::numeric, $4) RETURNING id
+                """, [orderID, product, price, quantity], as: Int.self)))
+        }
+    }
+
+    var changeURL: String { "/admin/orders/order/\(orderID)/change/" }
+
+    /// The order's fields and its rows as the page would post them, changed by `rows`.
+    func submission(_ rows: [[String: String]], total: Int? = nil, initial: Int = 2, extra: [(String, String)] = []) -> [(String, String)] {
+        var fields: [(String, String)] = [
+            ("first_name", "Ada"), ("last_name", "Lovelace"), ("email", "ada@example.com"),
+            ("address", "12 St James's Square"), ("postal_code", "SW1Y 4JH"), ("city", "London"),
+            ("items-TOTAL_FORMS", String(total ?? rows.count)), ("items-INITIAL_FORMS", String(initial)),
+            ("items-MIN_NUM_FORMS", "0"), ("items-MAX_NUM_FORMS", "1000"),
+        ]
+        for (index, row) in rows.enumerated() {
+            for (name, value) in row.sorted(by: { $0.key < $1.key }) { fields.append(("items-\(index)-\(name)", value)) }
+        }
+        return fields + extra + [("_save", "Save")]
+    }
+
+    var unchangedRows: [[String: String]] {
+        [["id": String(itemIDs[0]), "product": String(teaID), "price": "8.50", "quantity": "2"],
+         ["id": String(itemIDs[1]), "product": String(coffeeID), "price": "14.00", "quantity": "1"]]
+    }
+
+    func items() throws -> [String] {
+        try database.query("SELECT product_id, price::text AS price, quantity FROM orders_orderitem WHERE order_id = $1 ORDER BY id", [orderID])
+            .map { "\(try $0.get("product_id", as: Int.self)):\(try $0.get("price", as: String.self))x\(try $0.get("quantity", as: Int.self))" }
+    }
+
+    func testThePageShowsTheOrderAndItsItemsWithThreeExtraRows() throws {
+        let page = staff.get(changeURL).bodyText
+        XCTAssertTrue(page.contains(#"name="items-TOTAL_FORMS" value="5""#), page)
+        XCTAssertTrue(page.contains(#"name="items-INITIAL_FORMS" value="2""#))
+        XCTAssertTrue(page.contains(#"name="items-MIN_NUM_FORMS""#))
+        XCTAssertTrue(page.contains(#"name="items-MAX_NUM_FORMS""#))
+        XCTAssertTrue(page.contains(#"name="items-0-id" value="\#(itemIDs[0])""#))
+        XCTAssertTrue(page.contains(#"name="items-1-DELETE""#))
+        XCTAssertTrue(page.contains(#"name="items-4-quantity""#))
+        XCTAssertTrue(page.contains(#"<option value="\#(teaID)" selected>Green Tea</option>"#))
+        XCTAssertTrue(page.contains(#"id="order-total">$31.00<"#), "2 × 8.50 + 14.00")
+        XCTAssertTrue(page.contains(#"value="Ada""#))
+    }
+
+    func testOneSaveChangesDeletesAndAddsRowsInOneTransaction() throws {
+        var rows = unchangedRows
+        rows[0]["quantity"] = "3"
+        rows[1]["DELETE"] = "on"
+        rows.append(["product": String(coffeeID), "price": "13.50", "quantity": "4"])
+        rows.append(["product": "", "price": "", "quantity": ""])   // an untouched extra row
+        var fields = submission(rows, initial: 2)
+        fields[5] = ("city", "Cambridge")
+        let response = staff.post(changeURL, fields)
+        XCTAssertEqual(response.status, 302, response.bodyText)
+        XCTAssertEqual(try items(), ["\(teaID):8.50x3", "\(coffeeID):13.50x4"])
+        XCTAssertEqual(try database.scalar("SELECT city FROM orders_order WHERE id = $1", [orderID], as: String.self), "Cambridge")
+        XCTAssertTrue(messages(staff.get("/admin/orders/order/").bodyText).contains("The order “Order \(orderID)” was changed successfully."))
+    }
+
+    func testAnyInvalidRowChangesNothingAndShowsEachRowsErrors() throws {
+        let before = try items()
+        let invalidRows: [(String, [String: String], String)] = [
+            ("quantity zero", ["quantity": "0"], "Ensure this value is greater than or equal to 1."),
+            ("quantity text", ["quantity": "two"], "Enter a whole number."),
+            ("bad price", ["price": "1.234"], "Ensure that there are no more than 2 decimal places."),
+            ("unknown product", ["product": "999999"], "Select a valid choice. That choice is not one of the available choices."),
+        ]
+        for (label, change, error) in invalidRows {
+            var rows = unchangedRows
+            rows[0]["quantity"] = "5"                        // a valid change beside the bad one...
+            rows.append(["product": String(teaID), "price": "1.00", "quantity": "1"].merging(change) { _, new in new })
+            var fields = submission(rows)
+            fields[0] = ("first_name", "Changed")
+            let response = staff.post(changeURL, fields)
+            XCTAssertEqual(response.status, 200, label)
+            XCTAssertTrue(response.bodyText.contains(error), "\(label): \(error)")
+            XCTAssertTrue(response.bodyText.contains("Please correct the errors below."), label)
+            XCTAssertTrue(response.bodyText.contains(#"name="items-0-quantity" value="5""#), "\(label): input kept")
+            XCTAssertEqual(try items(), before, "\(label): ...is not saved either")
+            XCTAssertEqual(try database.scalar("SELECT first_name FROM orders_order WHERE id = $1", [orderID], as: String.self), "Ada")
+        }
+    }
+
+    func testAnItemOfAnotherOrderCannotBeEditedFromThisOne() throws {
+        let otherOrder = try XCTUnwrap(database.scalar("""
+            INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city)
+            VALUES ('Bob', 'B', 'bob@example.com', 'a', 'b', 'c') RETURNING id
+            """, as: Int.self))
+        let foreign = try XCTUnwrap(database.scalar("""
+            INSERT INTO orders_orderitem (order_id, product_id, price, quantity) VALUES ($1, $2, 8.50, 1) RETURNING id
+            """, [otherOrder, teaID], as: Int.self))
+        var rows = unchangedRows
+        rows[1]["id"] = String(foreign)
+        rows[1]["quantity"] = "9"
+        let response = staff.post(changeURL, submission(rows))
+        XCTAssertEqual(response.status, 200, "\(submission(rows)) \((try? items()) ?? [])")
+        XCTAssertTrue(response.bodyText.contains("Select a valid choice"), response.bodyText)
+        XCTAssertEqual(try database.scalar("SELECT quantity FROM orders_orderitem WHERE id = $1", [foreign], as: Int.self), 1)
+        var deleting = unchangedRows
+        deleting[1] = ["id": String(foreign), "product": String(teaID), "price": "8.50", "quantity": "1", "DELETE": "on"]
+        XCTAssertEqual(staff.post(changeURL, submission(deleting)).status, 200)
+        XCTAssertEqual(try count("SELECT count(*) FROM orders_orderitem WHERE id = $1", [foreign]), 1)
+    }
+
+    func testATamperedManagementFormIs400() throws {
+        let before = try items()
+        for (total, initial) in [("-1", "2"), ("1001", "0"), ("99999999999999999999", "0"), ("abc", "0"), ("", "")] {
+            var fields = submission(unchangedRows)
+            fields.removeAll { $0.0 == "items-TOTAL_FORMS" || $0.0 == "items-INITIAL_FORMS" }
+            if !total.isEmpty { fields += [("items-TOTAL_FORMS", total), ("items-INITIAL_FORMS", initial)] }
+            let response = staff.post(changeURL, fields)
+            XCTAssertEqual(response.status, 400, "TOTAL_FORMS=\(total)")
+        }
+        XCTAssertEqual(try items(), before)
+    }
+
+    func testAddAnOrderWithItems() throws {
+        let fields = submission([["product": String(teaID), "price": "8.50", "quantity": "2"]], initial: 0)
+        let response = staff.post("/admin/orders/order/add/", fields)
+        XCTAssertEqual(response.status, 302, response.bodyText)
+        let id = try XCTUnwrap(database.scalar("SELECT max(id) FROM orders_order", as: Int.self))
+        XCTAssertNotEqual(id, orderID)
+        XCTAssertEqual(try count("SELECT count(*) FROM orders_orderitem WHERE order_id = $1", [id]), 1)
+    }
+
+    func testDeletingAnOrderDeletesItsItems() throws {
+        let confirm = staff.get("/admin/orders/order/\(orderID)/delete/")
+        XCTAssertEqual(confirm.status, 200)
+        XCTAssertTrue(confirm.bodyText.contains("Are you sure you want to delete the order “Order \(orderID)”?"))
+        XCTAssertTrue(confirm.bodyText.contains("Order item: 2 × Green Tea at $8.50"))
+        XCTAssertEqual(staff.post("/admin/orders/order/\(orderID)/delete/", ["post": "yes"], csrf: false).status, 403)
+        XCTAssertEqual(try count("SELECT count(*) FROM orders_order WHERE id = $1", [orderID]), 1)
+        let response = staff.post("/admin/orders/order/\(orderID)/delete/", ["post": "yes"])
+        XCTAssertEqual(response.status, 302)
+        XCTAssertEqual(response.header("Location"), "/admin/orders/order/")
+        XCTAssertEqual(try count("SELECT count(*) FROM orders_order WHERE id = $1", [orderID]), 0)
+        XCTAssertEqual(try count("SELECT count(*) FROM orders_orderitem WHERE order_id = $1", [orderID]), 0)
+        XCTAssertTrue(messages(staff.get("/admin/orders/order/").bodyText).contains("The order “Order \(orderID)” was deleted successfully."))
+        XCTAssertEqual(staff.get("/admin/orders/order/\(orderID)/change/").status, 404)
+    }
+
+    func testAProductInAnOrderOrACategoryWithProductsIsNotDeleted() throws {
+        let refused = staff.post("/admin/shop/product/\(teaID)/delete/", ["post": "yes"])
+        XCTAssertEqual(refused.status, 409)
+        XCTAssertTrue(refused.bodyText.contains("Cannot delete the product “Green Tea”: it appears in 1 order"), refused.bodyText)
+        XCTAssertEqual(try count("SELECT count(*) FROM shop_product WHERE id = $1", [teaID]), 1)
+        let category = staff.post("/admin/shop/category/\(categoryID)/delete/", ["post": "yes"])
+        XCTAssertEqual(category.status, 409)
+        XCTAssertTrue(category.bodyText.contains("Cannot delete the category “Tea”: 2 products belong to it."))
+        XCTAssertEqual(try count("SELECT count(*) FROM shop_category WHERE id = $1", [categoryID]), 1)
+        // A product no order refers to goes.
+        let spare = try makeProduct("Spare", price: "1.00")
+        XCTAssertEqual(staff.post("/admin/shop/product/\(spare)/delete/", ["post": "yes"]).status, 302)
+        XCTAssertEqual(try count("SELECT count(*) FROM shop_product WHERE id = $1", [spare]), 0)
+    }
+
+    func testForgedIdsAndWrongTypesAre4xx() throws {
+        XCTAssertEqual(staff.get("/admin/orders/order/999999/change/").status, 404)
+        XCTAssertEqual(staff.get("/admin/orders/order/abc/change/").status, 404)
+        XCTAssertEqual(staff.get("/admin/shop/product/999999/delete/").status, 404)
+        XCTAssertEqual(staff.post("/admin/orders/order/999999/delete/", ["post": "yes"]).status, 404)
+        let broken = staff.send("POST", changeURL, headers: ["content-type": "application/x-www-form-urlencoded"],
+                                body: Array("csrfmiddlewaretoken=\(staff.csrfToken())&first_name=%C3%28".utf8))
+        XCTAssertEqual(broken.status, 400)
+    }
+}
