@@ -10,6 +10,7 @@
 #        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
 #        SHOP_BINARY=/path (skip the build and measure that binary)
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
+#        BENCH_ADMIN=1 (the admin rows, last: they add BENCH_ADMIN_PRODUCTS products)  BENCH_ADMIN_PRODUCTS=100000
 #
 # Memory: every pool's workers are measured (RSS and anonymous memory, from
 # /proc/PID/smaps_rollup) after the warm-up and after its rows. The soak then runs
@@ -33,6 +34,8 @@ BENCH_ROWS=${BENCH_ROWS:-1}
 BENCH_REPEAT=${BENCH_REPEAT:-1}
 BENCH_SOAK=${BENCH_SOAK:-200000}
 BENCH_SOAK_SESSIONS=${BENCH_SOAK_SESSIONS:-2000}
+BENCH_ADMIN=${BENCH_ADMIN:-1}
+BENCH_ADMIN_PRODUCTS=${BENCH_ADMIN_PRODUCTS:-100000}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
@@ -419,6 +422,47 @@ wrk_requests() {
     wait "$wrk_pid" || true
 }
 
+# ---- the admin ------------------------------------------------------------------------------
+
+# SQL on the bench database through the private cluster's psql.
+bench_sql() {
+    psql -X -q -v ON_ERROR_STOP=1 "$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop)" "$@"
+}
+
+# A logged-in staff session's Cookie header (user bench, made once).
+staff_cookie() {
+    local jar="$BENCH_DIR/staff-jar" page="$BENCH_DIR/login.html" token
+    SHOP_PASSWORD=bench-password "$BIN" createsuperuser --username bench --email bench@example.com </dev/null >/dev/null 2>&1 || true
+    rm -f "$jar"
+    curl -fsS -c "$jar" -b "$jar" -o "$page" "$BASE/admin/login/" || return 1
+    token=$(csrf_token_in "$page")
+    [ "$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' \
+        --data "csrfmiddlewaretoken=$token&username=bench&password=bench-password&next=/admin/" "$BASE/admin/login/")" = 302 ] || return 1
+    jar_cookie_header "$jar"
+}
+
+# The product change list over BENCH_ADMIN_PRODUCTS products (page 1 and a page deep in),
+# and an order's change page with 20 items inline, as a logged-in member of staff.
+run_admin_rows() {
+    [ "$BENCH_ADMIN" = 1 ] || return 0
+    local cookie order
+    log "admin: $BENCH_ADMIN_PRODUCTS products and an order of 20 items"
+    bench_sql -c "INSERT INTO shop_product (category_id, name, slug, price, available, created)
+        SELECT (SELECT min(id) FROM shop_category), 'Bench product ' || n, 'bench-product-' || n,
+               (n % 500) + 0.99, n % 3 <> 0, now() - n * interval '1 minute'
+        FROM generate_series(1, $BENCH_ADMIN_PRODUCTS) AS n" -c "ANALYZE shop_product"
+    order=$(bench_sql -tA -c "WITH o AS (INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city)
+            VALUES ('Ada', 'Lovelace', 'ada@example.com', '1 Road', '123', 'London') RETURNING id),
+        i AS (INSERT INTO orders_orderitem (order_id, product_id, price, quantity)
+            SELECT o.id, p.id, p.price, 1 FROM o, (SELECT id, price FROM shop_product ORDER BY id LIMIT 20) AS p)
+        SELECT id FROM o")
+    cookie=$(staff_cookie) || { NOTES+=("skipped the admin rows: could not log in as staff"); return; }
+    measure "GET admin product list (100k)" "/admin/shop/product/" -H "Cookie: $cookie"
+    measure "GET admin product list, p=500" "/admin/shop/product/?p=500" -H "Cookie: $cookie"
+    measure "GET admin product list, filtered" "/admin/shop/product/?available__exact=1&q=bench" -H "Cookie: $cookie"
+    measure "GET admin order (20 items)" "/admin/orders/order/$order/change/" -H "Cookie: $cookie"
+}
+
 # "PID RSS ANON PID RSS ANON ..." for the running workers (KiB).
 soak_memory() {
     local pid
@@ -455,6 +499,7 @@ main() {
     [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
     SOAK_REPORT=""
     run_soak
+    run_admin_rows
     record_memory "at the end"
     print_table
     [ -z "$SOAK_REPORT" ] || echo "$SOAK_REPORT"

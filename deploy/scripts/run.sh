@@ -105,7 +105,7 @@ main() {
     cat >&2 <<MSG
 
   The shop runs at  http://127.0.0.1:$PORT/
-  Staff user:       admin / $(cat "$DATA/admin_password" 2>/dev/null || echo '?')  (for the admin pages, which are not built yet)
+  The admin:        http://127.0.0.1:$PORT/admin/  user admin, password $(cat "$DATA/admin_password" 2>/dev/null || echo '?')
   Database:         $DATABASE_URL
   Logs:             this terminal (pool), $NGINX_PREFIX/{access,error}.log (nginx)
   Press Ctrl-C to stop.
