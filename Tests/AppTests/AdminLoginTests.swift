@@ -135,3 +135,19 @@ final class AdminLoginTests: AppTestCase {
         XCTAssertTrue(PasswordHasher.verify("s3cret-pass", against: stored))
     }
 }
+
+/// The `user` every template sees: the shop's header links staff to the admin.
+final class UserContextProcessorTests: AppTestCase {
+    func testTemplatesSeeTheLoggedInUser() throws {
+        try database.execute("""
+            INSERT INTO auth_user (username, email, password, is_staff, is_superuser, is_active, date_joined)
+            VALUES ('grace', '', $1, true, false, true, now())
+            """, [PasswordHasher.encode("pw-12345", iterations: 1_000)])
+        let browser = InProcessBrowser(app, formPage: "/admin/login/")
+        XCTAssertFalse(browser.get("/").bodyText.contains(#"href="/admin/""#), "anonymous visitors see no admin link")
+        XCTAssertEqual(browser.post("/admin/login/", ["username": "grace", "password": "pw-12345", "next": ""]).status, 302)
+        let page = browser.get("/").bodyText
+        XCTAssertTrue(page.contains(#"href="/admin/""#), page)
+        XCTAssertTrue(page.contains("grace"))
+    }
+}

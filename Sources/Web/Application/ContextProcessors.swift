@@ -26,9 +26,15 @@ public struct ContextProcessors {
         ["request": ["path": context.request.path, "full_path": context.request.fullPath, "method": context.request.method]]
     }
 
-    /// Anonymous until the admin's authentication exists.
+    /// The logged-in user (Django's `user`), looked up only if the page shows it:
+    /// an anonymous visitor costs nothing, a logged-in one the query `Auth.user` makes once.
     static func user(_ context: RequestContext) -> [String: Any] {
-        ["user": ["is_authenticated": false, "is_staff": false, "username": ""] as [String: Any]]
+        ["user": TemplateDeferred { [weak context] () -> Any in
+            guard let context, let user = try? Auth.user(context) else {
+                return ["is_authenticated": false, "is_staff": false, "username": ""] as [String: Any]
+            }
+            return ["is_authenticated": true, "is_staff": user.isStaff, "username": user.username] as [String: Any]
+        }]
     }
 
     /// Deferred: messages are consumed when the template shows them, as Django's are
