@@ -50,6 +50,7 @@ final class BoundFormTests: XCTestCase {
         let second = (model["fields"] as! [[String: Any]])[4]
         XCTAssertEqual(second["label"] as? String, "Password (again)")
         XCTAssertEqual(second["id"] as? String, "id_password2")
+        XCTAssertEqual(second["required_attribute"] as? Bool, true)
         XCTAssertEqual((model["fields"] as! [[String: Any]])[2]["has_errors"] as? Bool, true)
         XCTAssertEqual(model["has_non_field_errors"] as? Bool, false)
     }
