@@ -109,23 +109,26 @@ public struct ModelTable: Sendable {
     public func insert(_ cleaned: [String: FormValue], columns names: [String]? = nil,
                        store: (Column, UploadedFile) throws -> String = ModelTable.refuseFiles) throws -> Statement {
         let (chosen, values) = try assignments(cleaned, names, store)
-        let placeholders = (1...max(1, values.count)).map { "$\($0)" }.prefix(values.count)
+        guard !chosen.isEmpty else { return Statement(sql: "INSERT INTO \(quoted(table)) DEFAULT VALUES RETURNING id", parameters: []) }
+        let placeholders = (1...values.count).map { "$\($0)" }
         let sql = "INSERT INTO \(quoted(table)) (\(chosen.map { quoted($0.column) }.joined(separator: ", "))) "
             + "VALUES (\(placeholders.joined(separator: ", "))) RETURNING id"
         return Statement(sql: sql, parameters: values)
     }
 
-    /// `UPDATE table SET a = $1, … WHERE id = $n`.
+    /// `UPDATE table SET a = $1, … WHERE id = $n`; nil when there is nothing to
+    /// write (an unchanged form's `changedFields`).
     public func update(id: Int, _ cleaned: [String: FormValue], columns names: [String]? = nil,
-                       store: (Column, UploadedFile) throws -> String = ModelTable.refuseFiles) throws -> Statement {
+                       store: (Column, UploadedFile) throws -> String = ModelTable.refuseFiles) throws -> Statement? {
         let (chosen, values) = try assignments(cleaned, names, store)
+        guard !chosen.isEmpty else { return nil }
         let sets = chosen.enumerated().map { "\(quoted($0.element.column)) = $\($0.offset + 1)" }
         let sql = "UPDATE \(quoted(table)) SET \(sets.joined(separator: ", ")) WHERE id = $\(values.count + 1)"
         return Statement(sql: sql, parameters: values + [id])
     }
 
     /// A row's values as a form's `initial` (for a change page), by field name.
-    public func initial(from row: PostgresRow, columns names: [String]? = nil) throws -> [String: FormValue] {
+    public func initial(from row: PostgresRow, columns names: [String]? = nil) -> [String: FormValue] {
         var values: [String: FormValue] = [:]
         for column in names.map({ $0.compactMap { self[$0] } }) ?? columns {
             guard let text = row[column.column] else { values[column.name] = .null; continue }
@@ -146,7 +149,6 @@ public struct ModelTable: Sendable {
     func assignments(_ cleaned: [String: FormValue], _ names: [String]?,
                      _ store: (Column, UploadedFile) throws -> String) throws -> ([Column], [any PostgresBindable]) {
         let chosen = (names.map { $0.compactMap { self[$0] } } ?? columns).filter { cleaned[$0.name] != nil }
-        precondition(!chosen.isEmpty, "no column of \(table) to write")
         var values: [any PostgresBindable] = []
         for column in chosen {
             let value = cleaned[column.name]!
