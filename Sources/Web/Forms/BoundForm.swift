@@ -77,7 +77,7 @@ public struct BoundForm: Sendable {
         if isBound {
             return field.isFile ? "" : inputs[field.name]?.text ?? ""
         }
-        return initialValue(field).displayText
+        return field.displayText(initialValue(field))
     }
 }
 
