@@ -77,7 +77,7 @@ final class ModelTableTests: DatabaseTestCase {
         XCTAssertEqual(row["price"], "12.50")
 
         // The change page: the row as initial values; an unchanged submission has no changes.
-        let initial = Self.table.initial(from: row)
+        let initial = try Self.table.initial(from: row)
         XCTAssertEqual(initial["price"], .decimal(Decimal(string: "12.5")!))
         XCTAssertEqual(initial["active"], .bool(true))
         XCTAssertEqual(initial["parent"], .int(1))
@@ -86,8 +86,10 @@ final class ModelTableTests: DatabaseTestCase {
         XCTAssertEqual(same.changedFields, [])
         let changed = form.bind(data(["parent": "1", "name": "Bob", "slug": "bobby", "price": "0", "stock": "0", "size": "l"]), initial: initial)
         XCTAssertEqual(changed.changedFields, ["name", "notes", "price", "stock", "size", "active"])
-        XCTAssertNil(try Self.table.update(id: id, same.cleaned, columns: same.changedFields), "nothing changed, nothing to write")
-        let update = try XCTUnwrap(Self.table.update(id: id, changed.cleaned, columns: changed.changedFields))
+        let nothing = try Self.table.update(id: id, same.cleaned, columns: same.changedFields)
+        XCTAssertEqual(nothing.sql, #"UPDATE "forms_test_item" SET id = id WHERE id = $1"#, "nothing changed: no crash, nothing written")
+        XCTAssertEqual(try database.execute(nothing.sql, nothing.parameters), 1)
+        let update = try Self.table.update(id: id, changed.cleaned, columns: changed.changedFields)
         XCTAssertEqual(update.sql, #"UPDATE "forms_test_item" SET "name" = $1, "notes" = $2, "price" = $3, "stock" = $4, "size" = $5, "active" = $6 WHERE id = $7"#)
         XCTAssertEqual(try database.execute(update.sql, update.parameters), 1)
         row = try XCTUnwrap(database.queryOne("SELECT * FROM forms_test_item WHERE id = $1", [id]))
@@ -111,8 +113,8 @@ final class ModelTableTests: DatabaseTestCase {
         XCTAssertThrowsError(try Self.table.insert(bound.cleaned), "no storage given: never a silent empty name")
         // No new file: the initial one is kept; the clear box empties it.
         let kept = form.bind(FormData(), initial: ["image": .string("products/old.png")])
-        XCTAssertEqual(try Self.table.update(id: 1, kept.cleaned)?.parameters.map(\.postgresText), ["products/old.png", "1"])
+        XCTAssertEqual(try Self.table.update(id: 1, kept.cleaned).parameters.map(\.postgresText), ["products/old.png", "1"])
         let cleared = form.bind(FormData(pairs: [("image-clear", "on")]), initial: ["image": .string("products/old.png")])
-        XCTAssertEqual(try Self.table.update(id: 1, cleared.cleaned)?.parameters.map(\.postgresText), ["", "1"])
+        XCTAssertEqual(try Self.table.update(id: 1, cleared.cleaned).parameters.map(\.postgresText), ["", "1"])
     }
 }

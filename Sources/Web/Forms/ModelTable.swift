@@ -116,19 +116,19 @@ public struct ModelTable: Sendable {
         return Statement(sql: sql, parameters: values)
     }
 
-    /// `UPDATE table SET a = $1, … WHERE id = $n`; nil when there is nothing to
-    /// write (an unchanged form's `changedFields`).
+    /// `UPDATE table SET a = $1, … WHERE id = $n`. With nothing to write (no
+    /// column chosen is in `cleaned`) it still names the row: `SET id = id`.
     public func update(id: Int, _ cleaned: [String: FormValue], columns names: [String]? = nil,
-                       store: (Column, UploadedFile) throws -> String = ModelTable.refuseFiles) throws -> Statement? {
+                       store: (Column, UploadedFile) throws -> String = ModelTable.refuseFiles) throws -> Statement {
         let (chosen, values) = try assignments(cleaned, names, store)
-        guard !chosen.isEmpty else { return nil }
+        guard !chosen.isEmpty else { return Statement(sql: "UPDATE \(quoted(table)) SET id = id WHERE id = $1", parameters: [id]) }
         let sets = chosen.enumerated().map { "\(quoted($0.element.column)) = $\($0.offset + 1)" }
         let sql = "UPDATE \(quoted(table)) SET \(sets.joined(separator: ", ")) WHERE id = $\(values.count + 1)"
         return Statement(sql: sql, parameters: values + [id])
     }
 
     /// A row's values as a form's `initial` (for a change page), by field name.
-    public func initial(from row: PostgresRow, columns names: [String]? = nil) -> [String: FormValue] {
+    public func initial(from row: PostgresRow, columns names: [String]? = nil) throws -> [String: FormValue] {
         var values: [String: FormValue] = [:]
         for column in names.map({ $0.compactMap { self[$0] } }) ?? columns {
             guard let text = row[column.column] else { values[column.name] = .null; continue }
