@@ -50,6 +50,7 @@ final class BoundFormTests: XCTestCase {
         let second = (model["fields"] as! [[String: Any]])[4]
         XCTAssertEqual(second["label"] as? String, "Password (again)")
         XCTAssertEqual(second["id"] as? String, "id_password2")
+        XCTAssertEqual(second["required_attribute"] as? Bool, true)
         XCTAssertEqual((model["fields"] as! [[String: Any]])[2]["has_errors"] as? Bool, true)
         XCTAssertEqual(model["has_non_field_errors"] as? Bool, false)
     }
@@ -74,7 +75,7 @@ final class BoundFormTests: XCTestCase {
     }
 
     func testUnboundFormShowsInitialValuesAndIsNotValid() {
-        let form = Form([.char("name"), .decimal("price"), .boolean("available"),
+        let form = Form([.char("name"), .decimal("price", maxDigits: 10, decimalPlaces: 2), .boolean("available"),
                          .modelChoice("category", .init([(1, "Tea"), (2, "Cups")]))])
             .unbound(initial: ["name": .string("Green"), "price": .decimal(Decimal(string: "12.5")!), "available": .bool(true),
                                "category": .int(2)])
@@ -82,7 +83,7 @@ final class BoundFormTests: XCTestCase {
         XCTAssertFalse(form.hasErrors)
         let fields = form.viewModel["fields"] as! [[String: Any]]
         XCTAssertEqual(fields[0]["value"] as? String, "Green")
-        XCTAssertEqual(fields[1]["value"] as? String, "12.5")
+        XCTAssertEqual(fields[1]["value"] as? String, "12.50", "numeric(10,2) shows its two places")
         XCTAssertEqual(fields[2]["checked"] as? Bool, true)
         XCTAssertEqual(fields[2]["is_checkbox"] as? Bool, true)
         let options = fields[3]["options"] as! [[String: Any]]
@@ -91,7 +92,7 @@ final class BoundFormTests: XCTestCase {
     }
 
     func testHasChangedComparesWithTheInitialValues() {
-        let form = Form([.char("name"), .decimal("price"), .boolean("available"), .integer("stock", required: false)])
+        let form = Form([.char("name"), .decimal("price", maxDigits: 10, decimalPlaces: 2), .boolean("available"), .integer("stock", required: false)])
         let initial: [String: FormValue] = ["name": .string("Tea"), "price": .decimal(Decimal(string: "1.5")!), "available": .bool(true)]
         let same = form.bind(data([("name", " Tea "), ("price", "1.50"), ("available", "on"), ("stock", "")]), initial: initial)
         XCTAssertFalse(same.hasChanged)

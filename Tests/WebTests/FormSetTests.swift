@@ -193,6 +193,9 @@ final class FormSetTests: XCTestCase {
                        + "<input type=\"hidden\" name=\"items-MAX_NUM_FORMS\" value=\"1000\" id=\"id_items-MAX_NUM_FORMS\">")
         let rows = model["rows"] as! [[String: Any]]
         XCTAssertEqual(rows[0]["id"] as? String, "11")
+        let product = (rows[3]["fields"] as! [[String: Any]])[0]
+        XCTAssertEqual(product["required"] as? Bool, true)
+        XCTAssertEqual(product["required_attribute"] as? Bool, false, "a blank extra row must stay submittable")
         XCTAssertEqual((rows[1]["id_field"] as! [String: Any])["name"] as? String, "items-1-id")
         XCTAssertEqual((rows[1]["delete_field"] as! [String: Any])["name"] as? String, "items-1-DELETE")
         XCTAssertEqual((rows[0]["data_fields"] as! [[String: Any]]).map { $0["name"] as? String },

@@ -16,6 +16,9 @@ public struct BoundForm: Sendable {
     public private(set) var nonFieldErrors: [String] = []
     /// The fields whose input differs from the initial value, in form order.
     public private(set) var changedFields: [String] = []
+    /// Whether the template should put `required` on the inputs (`required_attribute`):
+    /// not in a formset's rows, as in Django, or a blank extra row could not be sent.
+    public var useRequiredAttribute = true
 
     public var hasChanged: Bool { !changedFields.isEmpty }
     public var isValid: Bool { isBound && errors.isEmpty && nonFieldErrors.isEmpty }
@@ -74,7 +77,7 @@ public struct BoundForm: Sendable {
         if isBound {
             return field.isFile ? "" : inputs[field.name]?.text ?? ""
         }
-        return initialValue(field).displayText
+        return field.displayText(initialValue(field))
     }
 }
 

@@ -52,7 +52,9 @@ public struct BoundFormSet: Sendable {
         let count = formSet.unboundRowCount(initialCount: initial.count)
         rows = (0..<count).map { index in
             let values = index < initial.count ? initial[index] : [:]
-            return Row(index: index, form: formSet.rowForm(String(index)).unbound(initial: values), isInitial: index < initial.count, isDeleted: false)
+            var form = formSet.rowForm(String(index)).unbound(initial: values)
+            form.useRequiredAttribute = false
+            return Row(index: index, form: form, isInitial: index < initial.count, isDeleted: false)
         }
     }
 
@@ -78,8 +80,9 @@ public struct BoundFormSet: Sendable {
                 values = byID
             }
             let isInitial = index < initialFormCount
-            let bound = form.bind(data, files: files, initial: values,
+            var bound = form.bind(data, files: files, initial: values,
                                   emptyPermitted: !isInitial && index >= formSet.minNum)
+            bound.useRequiredAttribute = false
             if !isInitial && !bound.hasChanged { emptyRows += 1 }
             let deleted = formSet.canDelete && bound.cleaned[FormSet.deleteField]?.bool == true
             rows.append(Row(index: index, form: bound, isInitial: isInitial, isDeleted: deleted))

@@ -121,6 +121,17 @@ public struct FormField: Sendable {
         }
     }
 
+    /// An initial value as the input shows it: a decimal with the field's places
+    /// (`12.50` for numeric(10,2), as Django shows the model's value).
+    public func displayText(_ value: FormValue) -> String {
+        guard case .decimal(_, let places?, _, _) = kind, case .decimal(let number) = value, places > 0 else { return value.displayText }
+        var text = number.description
+        let present = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 }
+        if present == nil { text += "." }
+        for _ in (present ?? 0)..<places { text += "0" }
+        return text
+    }
+
     public var isFile: Bool { if case .image = kind { true } else { false } }
     public var isBoolean: Bool { if case .boolean = kind { true } else { false } }
 }

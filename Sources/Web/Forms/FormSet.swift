@@ -3,7 +3,9 @@
 /// `INITIAL_FORMS` edit existing objects; the rest are extra rows, and an extra
 /// row left unchanged is skipped, not validated. With `canDelete` each row has a
 /// `DELETE` checkbox; with `rowIDs` a hidden `id` that must be one of those ids
-/// (the admin passes the ids of the parent's own rows).
+/// (the admin passes the ids of the parent's own rows). The `id` is optional
+/// in every row: a view decides what an initial row without one means (Django
+/// requires it below INITIAL_FORMS; the admin answers 400).
 public struct FormSet: Sendable {
     public static let defaultMaxNum = 1000
     public static let deleteField = "DELETE"

@@ -37,7 +37,11 @@ extension BoundFormSet {
             "has_non_form_errors": !nonFormErrors.isEmpty,
             "non_form_errors_html": ErrorList.html(nonFormErrors, extraClass: "nonform"),
             "has_errors": hasErrors,
-            "empty_form": formSet.rowForm("__prefix__").unbound().viewModel,
+            "empty_form": {
+                var empty = formSet.rowForm("__prefix__").unbound()
+                empty.useRequiredAttribute = false
+                return empty.viewModel
+            }(),
         ]
     }
 

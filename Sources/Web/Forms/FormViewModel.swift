@@ -25,7 +25,7 @@ extension BoundForm {
     /// One field: `name` (the input's name, prefixed), `field_name`, `id` (`id_<name>`),
     /// `label`, `value` (the text to show; the template escapes it), `errors` `[{text}]`,
     /// `has_errors`, `errors_html` (Django's `<ul class="errorlist" id="…_error">`),
-    /// `error_id`, `required`, `input_type`, `is_text`, `is_checkbox`, `is_select`,
+    /// `error_id`, `required`, `required_attribute` (draw `required`: not in formset rows), `input_type`, `is_text`, `is_checkbox`, `is_select`,
     /// `is_textarea`, `is_file`, `is_hidden`, `checked`, `options` `[{value, label, selected}]`,
     /// `max_length`/`has_max_length`, `help_text`/`has_help_text`, and for a file
     /// `current_file`/`has_current_file` (the initial value, e.g. the stored image path).
@@ -48,6 +48,7 @@ extension BoundForm {
             "errors_html": ErrorList.html(messages, fieldID: id),
             "error_id": id + "_error",
             "required": field.required,
+            "required_attribute": field.required && useRequiredAttribute && !field.isBoolean && !field.isFile,
             "input_type": field.widget.rawValue,
             "is_text": ![.select, .checkbox, .textarea, .file, .hidden].contains(field.widget),
             "is_checkbox": field.widget == .checkbox,

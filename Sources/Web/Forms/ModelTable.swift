@@ -109,16 +109,19 @@ public struct ModelTable: Sendable {
     public func insert(_ cleaned: [String: FormValue], columns names: [String]? = nil,
                        store: (Column, UploadedFile) throws -> String = ModelTable.refuseFiles) throws -> Statement {
         let (chosen, values) = try assignments(cleaned, names, store)
-        let placeholders = (1...max(1, values.count)).map { "$\($0)" }.prefix(values.count)
+        guard !chosen.isEmpty else { return Statement(sql: "INSERT INTO \(quoted(table)) DEFAULT VALUES RETURNING id", parameters: []) }
+        let placeholders = (1...values.count).map { "$\($0)" }
         let sql = "INSERT INTO \(quoted(table)) (\(chosen.map { quoted($0.column) }.joined(separator: ", "))) "
             + "VALUES (\(placeholders.joined(separator: ", "))) RETURNING id"
         return Statement(sql: sql, parameters: values)
     }
 
-    /// `UPDATE table SET a = $1, … WHERE id = $n`.
+    /// `UPDATE table SET a = $1, … WHERE id = $n`. With nothing to write (no
+    /// column chosen is in `cleaned`) it still names the row: `SET id = id`.
     public func update(id: Int, _ cleaned: [String: FormValue], columns names: [String]? = nil,
                        store: (Column, UploadedFile) throws -> String = ModelTable.refuseFiles) throws -> Statement {
         let (chosen, values) = try assignments(cleaned, names, store)
+        guard !chosen.isEmpty else { return Statement(sql: "UPDATE \(quoted(table)) SET id = id WHERE id = $1", parameters: [id]) }
         let sets = chosen.enumerated().map { "\(quoted($0.element.column)) = $\($0.offset + 1)" }
         let sql = "UPDATE \(quoted(table)) SET \(sets.joined(separator: ", ")) WHERE id = $\(values.count + 1)"
         return Statement(sql: sql, parameters: values + [id])
@@ -146,7 +149,6 @@ public struct ModelTable: Sendable {
     func assignments(_ cleaned: [String: FormValue], _ names: [String]?,
                      _ store: (Column, UploadedFile) throws -> String) throws -> ([Column], [any PostgresBindable]) {
         let chosen = (names.map { $0.compactMap { self[$0] } } ?? columns).filter { cleaned[$0.name] != nil }
-        precondition(!chosen.isEmpty, "no column of \(table) to write")
         var values: [any PostgresBindable] = []
         for column in chosen {
             let value = cleaned[column.name]!

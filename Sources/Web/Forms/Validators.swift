@@ -60,5 +60,11 @@ public enum Validators {
         return nil
     }
 
+    /// Django's `unique` error, for a view that found the value taken:
+    /// `unique(model: "Category", field: "Slug")` → "Category with this Slug already exists."
+    public static func unique(model: String, field: String) -> String {
+        "\(model) with this \(field) already exists."
+    }
+
     static func plural(_ count: Int, _ word: String) -> String { count == 1 ? word : word + "s" }
 }
