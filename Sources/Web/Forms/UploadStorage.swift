@@ -31,16 +31,41 @@ public struct UploadStorage: Sendable {
         let folder = root + "/" + directory
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let temporary = folder + "/.upload-" + RandomString.make(length: 16, alphabet: UploadStorage.alphabet)
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(data), attributes: [.posixPermissions: 0o644]) else {
-            throw Failure(description: "cannot write \(temporary)")
-        }
         defer { unlink(temporary) }
+        try UploadStorage.writeDurably(data, to: temporary)
         for _ in 0..<8 {
             let name = directory + "/" + RandomString.make(length: 16, alphabet: UploadStorage.alphabet) + "." + fileExtension
-            if link(temporary, root + "/" + name) == 0 { return name }
+            if link(temporary, root + "/" + name) == 0 {
+                // The new name survives a crash too once the folder is synced.
+                UploadStorage.syncDirectory(folder)
+                return name
+            }
             guard errno == EEXIST else { throw Failure(description: "cannot store \(name): errno \(errno)") }
         }
         throw Failure(description: "no free name in \(folder)")
+    }
+
+    /// Writes the whole file and flushes it to disk before it gets its real name,
+    /// so a crash (of the worker or of the machine) never leaves a half image behind a name.
+    static func writeDurably(_ data: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Failure(description: "cannot create \(path): errno \(errno)") }
+        defer { close(fd) }
+        var written = 0
+        while written < data.count {
+            let count = data[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw Failure(description: "cannot write \(path): errno \(errno)") }
+            written += count
+        }
+        guard fsync(fd) == 0 else { throw Failure(description: "cannot sync \(path): errno \(errno)") }
+    }
+
+    static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
     }
 
     /// Django's `upload_to='products/%Y/%m/%d'` (UTC).
