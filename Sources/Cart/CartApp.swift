@@ -16,6 +16,6 @@ public enum CartApp: App {
     /// (formatted) and `lines`. An empty cart costs no SQL, and a visitor
     /// without a session cookie not even a session load.
     static func contextProcessor(_ context: RequestContext) throws -> [String: Any] {
-        ["cart": CartViewModels.summary(try Cart.of(context).lines())]
+        ["cart": CartViewModels.summary(try Cart.of(context).lines(), context.services.urls)]
     }
 }

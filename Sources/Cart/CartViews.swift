@@ -19,7 +19,7 @@ public enum CartViews {
         } catch Cart.AddError.tooMany {
             throw HTTPError.badRequest("A cart line holds at most \(Cart.maxLineQuantity) items.")
         }
-        return .redirect(to: "/cart/")
+        return .redirect(to: try context.url("cart:cart_detail"))
     }
 
     /// `POST /cart/remove/{product_id}/`: drops the line; 302 to `/cart/`. A
@@ -31,7 +31,7 @@ public enum CartViews {
                 throw HTTPError.notFound("No such product.")
             }
         }
-        return .redirect(to: "/cart/")
+        return .redirect(to: try context.url("cart:cart_detail"))
     }
 
     /// `GET /cart/`.
@@ -40,7 +40,7 @@ public enum CartViews {
         let lines = try cart.lines()
         return try context.render("cart/detail", [
             "title": "Your shopping cart",
-            "lines": lines.map(CartViewModels.detailLine),
+            "lines": try lines.map { try CartViewModels.detailLine($0, context.services.urls) },
             "has_lines": !lines.isEmpty,
             "cart_total": PriceFormat.dollars(try cart.total()),
         ])
@@ -67,7 +67,7 @@ public struct AddToCartInput: Equatable, Sendable {
 /// What the templates get: everything computed, formatted and explicit.
 public enum CartViewModels {
     /// The context processor's `cart`.
-    public static func summary(_ lines: [CartLine]) -> [String: Any] {
+    public static func summary(_ lines: [CartLine], _ urls: URLs) -> [String: Any] {
         let count = lines.reduce(0) { $0 + $1.quantity }
         let total = lines.reduce(Decimal(0)) { $0 + $1.total }
         return [
@@ -76,26 +76,26 @@ public enum CartViewModels {
             "count_is_one": count == 1,
             "total": PriceFormat.dollars(total),
             // Formatted only if a page shows them (the layout shows the count and total).
-            "lines": TemplateDeferred { lines.map(summaryLine) },
+            "lines": TemplateDeferred { lines.map { summaryLine($0, urls) } },
         ]
     }
 
-    public static func summaryLine(_ line: CartLine) -> [String: Any] {
+    public static func summaryLine(_ line: CartLine, _ urls: URLs) -> [String: Any] {
         [
             "id": line.product.id,
             "name": line.product.name,
-            "url": line.product.url,
+            "url": line.product.url(urls),
             "quantity": line.quantity,
             "unit_price": PriceFormat.dollars(line.unitPrice),
             "line_total": PriceFormat.dollars(line.total),
         ]
     }
 
-    static func detailLine(_ line: CartLine) -> [String: Any] {
-        var values = summaryLine(line)
+    static func detailLine(_ line: CartLine, _ urls: URLs) throws -> [String: Any] {
+        var values = summaryLine(line, urls)
         values["image_url"] = line.product.imageURL
-        values["update_action"] = "/cart/add/\(line.product.id)/"
-        values["remove_action"] = "/cart/remove/\(line.product.id)/"
+        values["update_action"] = try urls.path("cart:cart_add", ["product_id": line.product.id])
+        values["remove_action"] = try urls.path("cart:cart_remove", ["product_id": line.product.id])
         values["quantity_choices"] = AddToCartForm.quantityChoices(selected: line.quantity)
         return values
     }

@@ -14,7 +14,7 @@ public enum OrderViews {
     public static func create(_ context: RequestContext) throws -> Response {
         let cart = Cart.of(context)
         var lines = try cart.lines()
-        guard !lines.isEmpty else { return .redirect(to: "/cart/") }
+        guard !lines.isEmpty else { return .redirect(to: try context.url("cart:cart_detail")) }
         guard context.request.method == "POST" else {
             return try page(context, lines: lines, form: OrderForm.form.unbound())
         }
@@ -34,7 +34,7 @@ public enum OrderViews {
         case .placed(let id), .alreadyPlaced(let id):
             try cart.clear()
             try remember(id, context)
-            return .redirect(to: "/orders/\(id)/created/")
+            return .redirect(to: try context.url("orders:order_created", ["id": id]))
         case .unavailable(let gone):
             // Changed between reading the cart and locking the products: nothing
             // was saved. Drop them, say so, and show the checkout again.
@@ -47,7 +47,7 @@ public enum OrderViews {
                 }
             }
             lines = try cart.lines()
-            guard !lines.isEmpty else { return .redirect(to: "/cart/") }
+            guard !lines.isEmpty else { return .redirect(to: try context.url("cart:cart_detail")) }
             return try page(context, lines: lines, form: form)
         }
     }
@@ -92,7 +92,7 @@ public enum OrderViews {
         let total = lines.reduce(Decimal(0)) { $0 + $1.total }
         return try context.render("orders/order/create", [
             "title": "Checkout",
-            "lines": lines.map(CartViewModels.summaryLine),
+            "lines": lines.map { CartViewModels.summaryLine($0, context.services.urls) },
             "order_total": PriceFormat.dollars(total),
             "fields": form.viewModel["fields"] ?? [],
         ])

@@ -12,12 +12,12 @@ final class CatalogSnapshot {
     let allCards: TemplateValue
     let cardsByCategory: [Int: TemplateValue]
 
-    init(version: Int64, categories: [Category], products: [Product]) {
+    init(version: Int64, categories: [Category], products: [Product], urls: URLs) {
         self.version = version
         self.categories = categories
         categoriesBySlug = Dictionary(categories.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
         productsByID = Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let cards = Dictionary(products.map { ($0.id, TemplateValue(ShopViewModels.productCard($0))) }, uniquingKeysWith: { first, _ in first })
+        let cards = Dictionary(products.map { ($0.id, TemplateValue(ShopViewModels.productCard($0, urls))) }, uniquingKeysWith: { first, _ in first })
         self.cards = cards
         allCards = .list(products.map { cards[$0.id]! })
         cardsByCategory = Dictionary(grouping: products, by: \.categoryID).mapValues { .list($0.map { cards[$0.id]! }) }
@@ -42,15 +42,15 @@ final class CatalogCache {
                 cache = CatalogCache()
                 context.services.appState[stateKey] = cache
             }
-            return try cache.snapshot(context.database)
+            return try cache.snapshot(context.database, urls: context.services.urls)
         }
     }
 
-    private func snapshot(_ database: PostgresConnection) throws -> CatalogSnapshot {
+    private func snapshot(_ database: PostgresConnection, urls: URLs) throws -> CatalogSnapshot {
         let version = try database.scalar("SELECT version FROM shop_catalog_version WHERE id = 1", as: Int64.self) ?? -1
         if let snapshot, snapshot.version == version { return snapshot }
         let catalog = Catalog(database: database)
-        let fresh = CatalogSnapshot(version: version, categories: try catalog.categories(), products: try catalog.availableProducts())
+        let fresh = CatalogSnapshot(version: version, categories: try catalog.categories(), products: try catalog.availableProducts(), urls: urls)
         snapshot = fresh
         return fresh
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Web
 
 /// `shop_category`.
 public struct Category: Sendable, Equatable {
@@ -7,7 +8,10 @@ public struct Category: Sendable, Equatable {
     public var name: String
     public var slug: String
 
-    public var url: String { "/\(slug)/" }
+    /// Django's `get_absolute_url`, reversed; empty if the slug could not route (an import's typo).
+    public func url(_ urls: URLs) -> String {
+        (try? urls.path("shop:product_list_by_category", ["category_slug": slug])) ?? ""
+    }
 
     init(row: PostgresRow) throws {
         id = try row.get("id")
@@ -30,8 +34,10 @@ public struct Product: Sendable, Equatable {
     public var created: Date
     public var updated: Date
 
-    /// Django's `get_absolute_url`: `/{id}/{slug}/`.
-    public var url: String { "/\(id)/\(slug)/" }
+    /// Django's `get_absolute_url` (`/{id}/{slug}/`), reversed; empty if the slug could not route.
+    public func url(_ urls: URLs) -> String {
+        (try? urls.path("shop:product_detail", ["id": id, "slug": slug])) ?? ""
+    }
 
     /// The image as nginx serves it, or the placeholder.
     public var imageURL: String { image.isEmpty ? "/static/img/no_image.png" : "/media/" + image }

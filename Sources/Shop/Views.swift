@@ -15,12 +15,12 @@ public enum ShopViews {
             "title": category?.name ?? "Products",
             "all_selected": category == nil,
             "categories": catalog.categories.map { item in
-                ["name": item.name, "url": item.url, "selected": item.id == category?.id] as [String: Any]
+                ["name": item.name, "url": item.url(context.services.urls), "selected": item.id == category?.id] as [String: Any]
             },
             "products": cards,
             "has_products": cards.isTruthy,
         ]
-        if let category { values["category"] = ["name": category.name, "url": category.url] }
+        if let category { values["category"] = ["name": category.name, "url": category.url(context.services.urls)] }
         return try context.render("shop/product/list", values)
     }
 
@@ -30,13 +30,13 @@ public enum ShopViews {
         let id = try context.intParameter("id")
         guard let product = try CatalogCache.current(context).productsByID[id], product.slug == context.parameters["slug"]
         else { throw HTTPError.notFound("No such product.") }
-        var values = ShopViewModels.productCard(product)
+        var values = ShopViewModels.productCard(product, context.services.urls)
         values["description_paragraphs"] = product.description
             .split(separator: "\n", omittingEmptySubsequences: true).map { ["text": String($0)] }
         return try context.render("shop/product/detail", [
             "title": product.name,
             "product": values,
-            "add_form": AddToCartForm.viewModel(productID: product.id),
+            "add_form": try AddToCartForm.viewModel(productID: product.id, context.services.urls),
         ])
     }
 }
@@ -54,9 +54,9 @@ public enum AddToCartForm {
         .boolean("override", strict: true),
     ])
 
-    public static func viewModel(productID: Int, quantity: Int = 1, override: Bool = false) -> [String: Any] {
+    public static func viewModel(productID: Int, _ urls: URLs, quantity: Int = 1, override: Bool = false) throws -> [String: Any] {
         [
-            "action": "/cart/add/\(productID)/",
+            "action": try urls.path("cart:cart_add", ["product_id": productID]),
             "override": override ? "True" : "False",
             "quantity_choices": quantityChoices(selected: quantity),
         ]
@@ -81,11 +81,11 @@ public enum AddToCartForm {
 }
 
 enum ShopViewModels {
-    static func productCard(_ product: Product) -> [String: Any] {
+    static func productCard(_ product: Product, _ urls: URLs) -> [String: Any] {
         [
             "id": product.id,
             "name": product.name,
-            "url": product.url,
+            "url": product.url(urls),
             "image_url": product.imageURL,
             "has_image": !product.image.isEmpty,
             "price": PriceFormat.dollars(product.price),

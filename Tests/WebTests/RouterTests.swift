@@ -1,4 +1,6 @@
 @testable import Web
+import Postgres
+import TestSupport
 import XCTest
 
 final class RouterTests: XCTestCase {
@@ -164,5 +166,58 @@ final class RequestTests: XCTestCase {
         XCTAssertEqual(request.headers["content-type"], "application/x-www-form-urlencoded")
         XCTAssertTrue(request.isSecure)
         XCTAssertEqual(request.fullPath, "/cart/add/3/?x=1")
+    }
+}
+
+final class RouteGroupAndReversingTests: XCTestCase {
+    func testTheMostSpecificPatternWinsWhateverTheOrder() {
+        var router = Router()
+        router.get("/{category_slug}/") { _ in .text("category") }
+        router.get("/{id:int}/{slug}/") { _ in .text("detail") }
+        router.get("/cart/") { _ in .text("cart") }
+        router.get("/orders/create/") { _ in .text("checkout") }
+        for (path, expected) in [("/cart/", "cart"), ("/tea/", "category"), ("/orders/create/", "checkout"), ("/12/tea/", "detail")] {
+            guard case .found(let view, _) = router.match(method: "GET", path: path) else { return XCTFail(path) }
+            XCTAssertEqual(try view(Self.context()).bodyText, expected, path)
+        }
+    }
+
+    func testGroupsJoinPrefixesAndWrapOnlyTheirRoutesInMiddlewareOutermostFirst() throws {
+        var router = Router()
+        func tag(_ label: String) -> Middleware {
+            { context, next in
+                var response = try next(context)
+                response.body = Array(label.utf8) + response.body
+                return response
+            }
+        }
+        router.get("/open/") { _ in .text("open") }
+        router.group("/admin/", middleware: [tag("A")]) { admin in
+            admin.get("login/", name: "admin:login") { _ in .text("login") }
+            admin.group("", middleware: [tag("B")]) { staff in
+                staff.get("", name: "admin:index") { _ in .text("index") }
+                staff.get("shop/product/{id:int}/change/", name: "admin:shop_product_change") { _ in .text("change") }
+            }
+        }
+        for (path, expected) in [("/open/", "open"), ("/admin/login/", "Alogin"), ("/admin/", "ABindex"),
+                                 ("/admin/shop/product/3/change/", "ABchange")] {
+            guard case .found(let view, _) = router.match(method: "GET", path: path) else { return XCTFail(path) }
+            XCTAssertEqual(try view(Self.context()).bodyText, expected, path)
+        }
+        let urls = router.urls
+        XCTAssertEqual(try urls.path("admin:index"), "/admin/")
+        XCTAssertEqual(try urls.path("admin:shop_product_change", ["id": 3]), "/admin/shop/product/3/change/")
+        XCTAssertThrowsError(try urls.path("admin:shop_product_change", ["id": "3/../x"]))
+        XCTAssertThrowsError(try urls.path("admin:shop_product_change", [:]))
+        XCTAssertThrowsError(try urls.path("no:such"))
+        XCTAssertEqual(urls.templateValue.member("admin")?.member("index").map { "\($0)" }, #"string("/admin/")"#)
+    }
+
+    static func context() -> RequestContext {
+        let settings = Settings()
+        let database = PostgresConnection(url: settings.databaseURL)
+        let services = Services(settings: settings, database: database, templates: try! TemplateRenderer(directory: Paths.templates),
+                                sessionStore: DatabaseSessionStore(database: database))
+        return RequestContext(request: Request(), services: services)
     }
 }

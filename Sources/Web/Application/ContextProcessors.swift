@@ -9,7 +9,7 @@ public typealias ContextProcessor = (RequestContext) throws -> [String: Any]
 public struct ContextProcessors {
     private var processors: [ContextProcessor] = [
         ContextProcessors.request, ContextProcessors.user, ContextProcessors.messages,
-        ContextProcessors.csrfToken, ContextProcessors.debug,
+        ContextProcessors.csrfToken, ContextProcessors.debug, ContextProcessors.url,
     ]
 
     public mutating func append(_ processor: @escaping ContextProcessor) { processors.append(processor) }
@@ -54,6 +54,12 @@ public struct ContextProcessors {
     static func csrfToken(_ context: RequestContext) -> [String: Any] {
         let csrf = context.csrf
         return ["csrf_token": TemplateLazy { csrf.token() }]
+    }
+
+    /// `url.<app>.<name>`: the path of every route without parameters (`{{url.cart.cart_detail}}`),
+    /// so no template writes one by hand. Built once per worker, with the router.
+    static func url(_ context: RequestContext) -> [String: Any] {
+        ["url": context.services.urls.templateValue]
     }
 
     static func debug(_ context: RequestContext) -> [String: Any] {

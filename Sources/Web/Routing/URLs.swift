@@ -1,12 +1,27 @@
 /// Reverses named routes into paths, as Django's `reverse()`:
 /// `urls.path("cart:add", ["product_id": 12])` is `/cart/add/12/`. So no view
 /// or template writes a URL by hand, and a route moved in one place moves everywhere.
-public struct URLs: Sendable {
+public struct URLs: @unchecked Sendable {
     let patterns: [String: RoutePattern]
 
-    public init() { patterns = [:] }
+    public init() { self.init(patterns: [:]) }
 
-    init(patterns: [String: RoutePattern]) { self.patterns = patterns }
+    init(patterns: [String: RoutePattern]) {
+        self.patterns = patterns
+        var apps: [String: [String: TemplateValue]] = [:]
+        for (name, pattern) in patterns where pattern.segments.allSatisfy({ if case .literal = $0 { true } else { false } }) {
+            let parts = name.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            let path = "/" + pattern.segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
+            apps[parts[0], default: [:]][parts[1]] = .string(pattern.trailingSlash && path != "/" ? path + "/" : path)
+        }
+        staticPaths = .object(apps.mapValues { .object($0) })
+    }
+
+    /// The routes without parameters by app and name (`url.cart.cart_detail`), for every template.
+    public var templateValue: TemplateValue { staticPaths }
+
+    private let staticPaths: TemplateValue
 
     public struct NoReverseMatch: Error, CustomStringConvertible {
         public let name: String
