@@ -55,34 +55,39 @@ enum ChangeListView {
         let spec = query.spec
         let page = try load(context, query: query)
         let changeRoute = model.routeName("change")
-        var rows: [[String: Any]] = []
+        // Rows are built as template values directly: a page has hundreds of cells,
+        // and converting dictionaries of `Any` was most of the page's cost.
+        var rows: [TemplateValue] = []
+        rows.reserveCapacity(page.rows.count)
         for (position, row) in page.rows.enumerated() {
             let id: Int = try row.get("id")
-            var cells: [[String: Any]] = []
+            var cells: [TemplateValue] = []
+            cells.reserveCapacity(spec.columns.count)
             for column in spec.columns {
                 // Every key the template asks is set here: Mustache would find a missing
                 // one further up (the list's own `editable`).
-                var cell: [String: Any] = ["field": column.field, "editable": false, "has_errors": false,
-                                           "is_boolean": false, "is_image": false, "url": ""]
+                var cell: [String: TemplateValue] = [
+                    "field": .string(column.field), "editable": .bool(false), "has_errors": .bool(false),
+                    "is_boolean": .bool(false), "is_image": .bool(false), "links": .bool(column.linksToChange),
+                ]
                 if let field = spec.editable.first(where: { $0.field == column.field }) {
                     let stored = row["edit_\(field.field)"] ?? ""
                     let shown = editing?.values[id]?[field.field] ?? (field.kind == .boolean ? (stored == "true" ? "on" : "") : stored)
                     let errors = editing?.errors[id]?[field.field] ?? []
-                    cell["editable"] = true
-                    cell["input_name"] = "form-\(position)-\(field.field)"
-                    cell["is_checkbox"] = field.kind == .boolean
-                    cell["checked"] = !shown.isEmpty && shown != "false"
-                    cell["value"] = shown
-                    cell["errors"] = errors.map { ["text": $0] }
-                    cell["has_errors"] = !errors.isEmpty
+                    cell["editable"] = .bool(true)
+                    cell["input_name"] = .string("form-\(position)-\(field.field)")
+                    cell["is_checkbox"] = .bool(field.kind == .boolean)
+                    cell["checked"] = .bool(!shown.isEmpty && shown != "false")
+                    cell["value"] = .string(shown)
+                    cell["errors"] = .list(errors.map { .object(["text": .string($0)]) })
+                    cell["has_errors"] = .bool(!errors.isEmpty)
                 } else {
-                    cell.merge(display(row, column), uniquingKeysWith: { _, new in new })
+                    display(row, column, into: &cell)
                 }
-                if column.linksToChange { cell["url"] = try context.url(changeRoute, ["id": id]) }
-                cell["links"] = column.linksToChange
-                cells.append(cell)
+                if column.linksToChange { cell["url"] = .string(try context.url(changeRoute, ["id": id])) }
+                cells.append(.object(cell))
             }
-            rows.append(["id": id, "cells": cells, "position": position])
+            rows.append(.object(["id": .string(String(id)), "cells": .list(cells), "position": .string(String(position))]))
         }
         let pages = (page.count + spec.pageSize - 1) / spec.pageSize
         let title = "Select \(model.verboseName) to change"
@@ -94,7 +99,7 @@ enum ChangeListView {
             "model_name_plural": model.verboseNamePlural,
             "add_url": try context.url(model.routeName("add")),
             "columns": headers(query),
-            "rows": rows,
+            "rows": TemplateValue.list(rows),
             "has_rows": !rows.isEmpty,
             "editable": !spec.editable.isEmpty,
             "row_count": rows.count,
@@ -113,17 +118,22 @@ enum ChangeListView {
         ], status: status)
     }
 
-    static func display(_ row: PostgresRow, _ column: ChangeListSpec.Column) -> [String: Any] {
+    static func display(_ row: PostgresRow, _ column: ChangeListSpec.Column, into cell: inout [String: TemplateValue]) {
         let text = row[column.field] ?? ""
         switch column.kind {
         case .boolean:
-            return ["is_boolean": true, "yes": text == "t" || text == "true", "text": text == "t" || text == "true" ? "Yes" : "No"]
+            let yes = text == "t" || text == "true"
+            cell["is_boolean"] = .bool(true)
+            cell["yes"] = .bool(yes)
+            cell["text"] = .string(yes ? "Yes" : "No")
         case .image:
-            return ["is_image": !text.isEmpty, "image_url": "/media/" + text, "text": text.isEmpty ? "—" : ""]
+            cell["is_image"] = .bool(!text.isEmpty)
+            cell["image_url"] = .string("/media/" + text)
+            cell["text"] = .string(text.isEmpty ? "—" : "")
         case .money:
-            return ["text": "$" + text]
+            cell["text"] = .string("$" + text)
         default:
-            return ["text": text.isEmpty ? "-" : text]
+            cell["text"] = .string(text.isEmpty ? "-" : text)
         }
     }
 
