@@ -52,8 +52,8 @@ final class NginxSecurityTests: XCTestCase {
     func testLongRedirectsAreNotA502() throws {
         let query = "a=" + String(repeating: "x", count: 3_900)
         let redirect = try get("/tea?" + query)
-        XCTAssertEqual(redirect.status, 301, nginx.errorLog)
-        XCTAssertEqual(redirect.header("Location"), "/tea/?" + query)
+        XCTAssertEqual(redirect.status, 301, String(nginx.errorLog.suffix(200)))
+        XCTAssertTrue(redirect.header("Location") == "/tea/?" + query, "the query string is kept")
         let tooLong = try get("/tea?a=" + String(repeating: "x", count: 7_000))
         XCTAssertEqual(tooLong.status, 414, "refused by the app, not a 502 from nginx")
     }
