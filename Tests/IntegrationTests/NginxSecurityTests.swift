@@ -177,4 +177,29 @@ final class SignedCookieThroughNginxTests: XCTestCase {
         XCTAssertEqual(CartPage.lines(in: cart.text).count, accepted, "the cart is as before the refused add")
         XCTAssertGreaterThan(accepted, 30)
     }
+
+    /// DEBUG=1 without SECRET_KEY: one random key per start, made in the master, so a
+    /// cookie one worker signed is good in every other worker.
+    func testTheRandomDebugKeyIsSharedByTheWorkers() throws {
+        let database = try TestDatabase.reset()
+        let fixture = CatalogFixture(database: database)
+        let tea = try fixture.category("Tea", slug: "tea")
+        let sencha = try fixture.product("Sencha", slug: "sencha", category: tea, price: "8.50")
+        let pool = try ShopServer(workers: 3, environment: ["SESSION_ENGINE": "signed_cookies", "DEBUG": "1", "SECRET_KEY": ""])
+        let nginx = try NginxServer(sockets: [pool.socketPath])
+        defer { nginx.stop(); pool.stop() }
+        let browser = Browser(port: nginx.port)
+        let token = try XCTUnwrap(Browser.csrfToken(in: try browser.get("/\(sencha)/sencha/").text))
+        let added = try browser.post("/cart/add/\(sencha)/", form: [("quantity", "2"), ("override", "False"), ("csrfmiddlewaretoken", token)])
+        XCTAssertEqual(added.status, 302)
+        var pids = Set<Substring>()
+        for _ in 0..<12 {
+            XCTAssertEqual(CartPage.lines(in: try browser.get("/cart/").text), [sencha: 2])
+        }
+        try waitUntil(timeout: 5) { pool.log.components(separatedBy: "GET /cart/ 200").count > 12 }
+        for line in pool.log.split(separator: "\n") where line.hasPrefix("GET /cart/ 200") {
+            if let pid = line.split(separator: " ").first(where: { $0.hasPrefix("pid=") }) { pids.insert(pid) }
+        }
+        XCTAssertGreaterThan(pids.count, 1, "the cart was read by several workers")
+    }
 }
