@@ -180,8 +180,17 @@ final class CommandLineTests: XCTestCase {
         let sessions = try Paths.temporaryDirectory("sessions")
         let pool = try ShopServer(workers: 2, environment: ["SESSION_ENGINE": "file", "SESSION_FILE_PATH": sessions])
         defer { pool.stop() }
-        try FileManager.default.removeItem(atPath: sessions)
-        try "not a folder".write(toFile: sessions, atomically: true, encoding: .utf8)
+        // Workers still booting create the folder again if it is missing: swap until a file stays.
+        try waitUntil(timeout: 10) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: sessions, isDirectory: &isDirectory), !isDirectory.boolValue {
+                usleep(300_000)
+                return FileManager.default.fileExists(atPath: sessions, isDirectory: &isDirectory) && !isDirectory.boolValue
+            }
+            try? FileManager.default.removeItem(atPath: sessions)
+            FileManager.default.createFile(atPath: sessions, contents: Data("not a folder".utf8))
+            return false
+        }
         kill(pool.pid, SIGHUP)
         try waitUntil(timeout: 15) { !pool.process.isRunning }
         XCTAssertEqual(pool.process.terminationStatus, 3, pool.log)
