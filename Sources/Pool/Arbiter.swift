@@ -22,6 +22,13 @@ public final class Arbiter {
     private var warnedNoSlot = false
     private var socketIdentity: (device: UInt, inode: UInt)?
     private var masterPID: Int32 = 0
+    private var bootFailures = 0
+    private var exitStatus: Int32 = 0
+
+    /// A worker that cannot start (its app fails to load) exits with this, gunicorn's
+    /// WORKER_BOOT_ERROR; that many in a row stop the pool with it instead of respawning forever.
+    public static let bootFailureStatus: Int32 = 3
+    private static let bootFailureLimit = 3
 
     private static let second = Clock.nanosecondsPerSecond
     /// A worker that dies within this long of its fork counts as a quick death.
@@ -76,7 +83,7 @@ public final class Arbiter {
             }
         }
         finishStop()
-        return 0
+        return exitStatus
     }
 
     // MARK: - The loop's steps
@@ -129,9 +136,25 @@ public final class Arbiter {
                 poolLog("worker \(pid) recycled after \(served) requests (MAX_REQUESTS); spawning replacement")
                 continue
             }
+            if noteBootFailure(status) { continue }
             poolLog("worker \(pid) exited (\(how)); spawning replacement")
             noteDeath(of: record)
         }
+    }
+
+    /// Counts workers that failed to boot in a row; at the limit the pool stops (true), as
+    /// gunicorn halts on "Worker failed to boot", since a replacement would fail the same way.
+    private func noteBootFailure(_ status: Int32) -> Bool {
+        guard status & 0x7F == 0, (status >> 8) & 0xFF == Self.bootFailureStatus else {
+            bootFailures = 0
+            return false
+        }
+        bootFailures += 1
+        guard bootFailures >= Self.bootFailureLimit else { return false }
+        poolLog("\(bootFailures) workers in a row failed to boot (see above); stopping the pool")
+        exitStatus = Self.bootFailureStatus
+        beginStop(signal: nil)
+        return true
     }
 
     /// Backs off when workers die right after starting (a broken deploy, a database that is down),
@@ -250,10 +273,10 @@ public final class Arbiter {
         }
     }
 
-    private func beginStop(signal signo: Int32) {
+    private func beginStop(signal signo: Int32?) {
         stopping = true
         stopStartedAt = Clock.now()
-        poolLog("\(signalName(signo)): stopping \(workersText(workers.count)) (graceful timeout \(configuration.gracefulTimeout) s)")
+        poolLog("\(signo.map(signalName) ?? "halt"): stopping \(workersText(workers.count)) (graceful timeout \(configuration.gracefulTimeout) s)")
         for pid in workers.keys {
             kill(pid, SIGTERM)
             workers[pid]?.retiring = true

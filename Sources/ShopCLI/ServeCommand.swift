@@ -12,6 +12,10 @@ struct ServeCommand: ParsableCommand {
         var exitStatus: Int32 = 0
         try runReportingErrors {
             let settings = try Settings.fromEnvironment()
+            try settings.checkBeforeServing()
+            if settings.secretKeyIsGenerated {
+                Log.info("SECRET_KEY is not set: DEBUG is on, so this run signs with a random key; sessions and CSRF cookies end when it stops")
+            }
             // Compiled once in the master; the forked workers share them.
             let templates = try Site.loadTemplates(settings)
             let address = try ListenAddress(parsing: settings.listen)

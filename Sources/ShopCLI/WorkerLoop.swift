@@ -20,7 +20,7 @@ struct WorkerLoop {
             acceptor = try FastCGIAcceptor(listeningSocket: socket)
         } catch {
             Log.error("worker cannot start: \(error)")
-            exit(1)
+            exit(Arbiter.bootFailureStatus)
         }
         let worker = self.worker
         application.services.poolStatus = {

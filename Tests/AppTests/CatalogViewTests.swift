@@ -148,6 +148,26 @@ final class CatalogViewTests: XCTestCase {
         XCTAssertFalse(browser.get("/").bodyText.contains("id=\"sql-queries\""))
     }
 
+    /// Django's rule: the SQL footer only for clients in INTERNAL_IPS (default 127.0.0.1, ::1).
+    func testTheSQLFooterIsOnlyForInternalIPs() throws {
+        let debugApp = try TestApplication.make { $0.debug = true }
+        defer { debugApp.services.database.close() }
+        func page(from address: String) -> String {
+            debugApp.handle(Request(path: "/", headers: ["host": "localhost"], remoteAddress: address)).bodyText
+        }
+        XCTAssertTrue(page(from: "127.0.0.1").contains("id=\"sql-queries\""))
+        XCTAssertTrue(page(from: "::1").contains("id=\"sql-queries\""))
+        for outsider in ["203.0.113.9", "127.0.0.2", "10.0.0.1", ""] {
+            let html = page(from: outsider)
+            XCTAssertFalse(html.contains("id=\"sql-queries\""), outsider)
+            XCTAssertFalse(html.contains("FROM shop_product"), outsider)
+        }
+        let office = try TestApplication.make { $0.debug = true; $0.internalIPs = ["203.0.113.9"] }
+        defer { office.services.database.close() }
+        XCTAssertTrue(office.handle(Request(path: "/", headers: ["host": "localhost"], remoteAddress: "203.0.113.9")).bodyText.contains("id=\"sql-queries\""))
+        XCTAssertFalse(office.handle(Request(path: "/", headers: ["host": "localhost"], remoteAddress: "127.0.0.1")).bodyText.contains("id=\"sql-queries\""))
+    }
+
     // MARK: The worker's catalog cache
 
     func sqlStatements(_ html: String) -> [String] {

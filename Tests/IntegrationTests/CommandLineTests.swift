@@ -107,4 +107,94 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotEqual(badListen.status, 0)
         XCTAssertTrue(badListen.errors.contains("LISTEN"), badListen.errors)
     }
+
+    /// `shop serve` that must stop by itself: killed after `timeout` (then `timedOut`).
+    func serve(_ environment: [String: String], timeout: TimeInterval = 15) throws -> (run: Run, timedOut: Bool) {
+        let directory = try Paths.temporaryDirectory("serve")
+        var env = environment
+        env["LISTEN"] = env["LISTEN"] ?? "unix:\(directory)/shop.sock"
+        env["TEMPLATES_DIR"] = Paths.templates
+        env["WORKERS"] = "2"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.shopBinary)
+        process.arguments = ["serve"]
+        var all = ProcessInfo.processInfo.environment
+        all["DATABASE_URL"] = TestDatabase.url
+        for (name, value) in env { all[name] = value }
+        process.environment = all
+        let outPath = directory + "/out", errPath = directory + "/err"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: outPath)
+        process.standardError = FileHandle(forWritingAtPath: errPath)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        let timedOut = process.isRunning
+        if timedOut { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        return (Run(status: process.terminationStatus, output: read(outPath), errors: read(errPath)), timedOut)
+    }
+
+    func testServeRefusesWeakSecretKeysNamingTheSetting() throws {
+        for key in ["change-me-to-a-long-random-string-see-the-comment-above-this-line", "0123456789abcdef0123456789abcdef",
+                    String(repeating: "ab", count: 40), "django-insecure-" + String(repeating: "k1m2n3o4p5", count: 5)] {
+            let (run, timedOut) = try serve(["DEBUG": "0", "SECRET_KEY": key], timeout: 10)
+            XCTAssertFalse(timedOut, key)
+            XCTAssertEqual(run.status, 1, key)
+            XCTAssertEqual(run.errors.split(separator: "\n").count, 1, "one clear line: \(run.errors)")
+            XCTAssertTrue(run.errors.hasPrefix("shop: SECRET_KEY "), run.errors)
+        }
+    }
+
+    /// Settings every worker would trip over after fork stop the master first, in one line.
+    func testServeChecksSessionSettingsBeforeForking() throws {
+        let file = try Paths.temporaryDirectory("notadir") + "/file"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let key = "integration-test-secret-key-0123456789abcdefghijklmnop"
+        for (environment, setting) in [
+            (["SESSION_ENGINE": "cache", "CACHE_URL": "redis://127.0.0.1:1/0"], "CACHE_URL"),
+            (["SESSION_ENGINE": "cache", "CACHE_URL": "memcached://nowhere"], "CACHE_URL"),
+            (["SESSION_ENGINE": "file", "SESSION_FILE_PATH": file], "SESSION_FILE_PATH"),
+        ] {
+            let (run, timedOut) = try serve(environment.merging(["DEBUG": "0", "SECRET_KEY": key]) { $1 }, timeout: 10)
+            XCTAssertFalse(timedOut, "\(environment): still running (workers respawned?)")
+            XCTAssertEqual(run.status, 1, "\(environment)")
+            XCTAssertEqual(run.errors.split(separator: "\n").count, 1, "one clear line: \(run.errors)")
+            XCTAssertTrue(run.errors.hasPrefix("shop: \(setting) "), run.errors)
+        }
+    }
+
+    func testServeWithDebugAndNoKeySaysItUsesARandomOne() throws {
+        let pool = try ShopServer(workers: 1, environment: ["DEBUG": "1", "SECRET_KEY": ""])
+        defer { pool.stop() }
+        try waitUntil(timeout: 5) { pool.log.contains("random key") }
+        XCTAssertTrue(pool.log.contains("SECRET_KEY is not set"), pool.log)
+    }
+
+    /// Workers that fail while booting (here SESSION_FILE_PATH became a file after the
+    /// start, then SIGHUP) stop the pool, as gunicorn does, instead of respawning forever.
+    func testWorkersThatCannotBootStopThePool() throws {
+        let sessions = try Paths.temporaryDirectory("sessions")
+        let pool = try ShopServer(workers: 2, environment: ["SESSION_ENGINE": "file", "SESSION_FILE_PATH": sessions])
+        defer { pool.stop() }
+        // Workers still booting create the folder again if it is missing: swap until a file stays.
+        try waitUntil(timeout: 10) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: sessions, isDirectory: &isDirectory), !isDirectory.boolValue {
+                usleep(300_000)
+                return FileManager.default.fileExists(atPath: sessions, isDirectory: &isDirectory) && !isDirectory.boolValue
+            }
+            try? FileManager.default.removeItem(atPath: sessions)
+            FileManager.default.createFile(atPath: sessions, contents: Data("not a folder".utf8))
+            return false
+        }
+        kill(pool.pid, SIGHUP)
+        try waitUntil(timeout: 15) { !pool.process.isRunning }
+        XCTAssertEqual(pool.process.terminationStatus, 3, pool.log)
+        XCTAssertTrue(pool.log.contains("failed to boot"), pool.log)
+        XCTAssertLessThan(pool.log.components(separatedBy: "worker cannot start").count - 1, 6, pool.log)
+    }
 }

@@ -3,6 +3,8 @@ import Foundation
 /// What came back over the wire.
 public struct HTTPResponse: Sendable {
     public var status: Int
+    /// The status line's reason phrase ("Not Found").
+    public var reason: String = ""
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
 
@@ -21,15 +23,22 @@ public struct HTTPResponse: Sendable {
 /// request, read to EOF. Enough to drive nginx as a browser would, with no
 /// redirect following and no hidden cookie handling.
 public enum HTTPClient {
-    public static func request(port: Int, method: String = "GET", path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> HTTPResponse {
+    /// `from`: the local address to connect from (`127.0.0.2` is loopback but not `127.0.0.1`,
+    /// a client nginx does not count as this machine's own).
+    public static func request(port: Int, method: String = "GET", path: String, headers: [String: String] = [:], body: [UInt8] = [],
+                               from sourceAddress: String? = nil) throws -> HTTPResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket() failed") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let sourceAddress { try bind(fd: fd, address: sourceAddress) }
         guard connect(fd: fd, port: port) else { throw HarnessError("cannot connect to 127.0.0.1:\(port)") }
 
-        var head = "\(method) \(path) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        // A Host given in `headers` replaces the default one.
+        var head = "\(method) \(path) HTTP/1.0\r\n"
+        if !headers.keys.contains(where: { $0.lowercased() == "host" }) { head += "Host: 127.0.0.1:\(port)\r\n" }
+        head += "Connection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
@@ -61,7 +70,18 @@ public enum HTTPClient {
             guard let colon = line.firstIndex(of: ":") else { return nil }
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
-        return HTTPResponse(status: status, headers: headers, body: Array(bytes[(end + 4)...]))
+        let reason = statusParts.dropFirst(2).joined(separator: " ")
+        return HTTPResponse(status: status, reason: reason, headers: headers, body: Array(bytes[(end + 4)...]))
+    }
+
+    static func bind(fd: Int32, address text: String) throws {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr(text)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard bound else { throw HarnessError("cannot bind to \(text)") }
     }
 
     static func connect(fd: Int32, port: Int) -> Bool {

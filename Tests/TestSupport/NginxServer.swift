@@ -1,51 +1,24 @@
 import Foundation
 
 /// A real nginx in front of one or more pools (several sockets: one upstream,
-/// round-robin), configured like deploy/nginx.conf, on a free loopback port.
+/// round-robin), from deploy/nginx.conf.template, the very file `make run`
+/// renders (deploy/scripts/nginx.sh), on a free loopback port.
 public final class NginxServer {
     public let port: Int
     public let directory: String
+    public let mediaRoot: String
     private let process = Process()
 
     public init(sockets: [String], mediaRoot: String? = nil) throws {
         directory = try Paths.temporaryDirectory("nginx")
         port = Paths.freePort()
-        let servers = sockets.map { "        server unix:\($0);" }.joined(separator: "\n")
-        let user = getuid() == 0 ? "user root root;" : ""
-        let config = """
-            \(user)
-            worker_processes 1;
-            daemon off;
-            pid \(directory)/nginx.pid;
-            error_log \(directory)/error.log warn;
-            events { worker_connections 1024; }
-            http {
-                include /etc/nginx/mime.types;
-                access_log off;
-                client_body_temp_path \(directory)/client_body;
-                fastcgi_temp_path \(directory)/fastcgi;
-                proxy_temp_path \(directory)/proxy;
-                uwsgi_temp_path \(directory)/uwsgi;
-                scgi_temp_path \(directory)/scgi;
-                upstream shop {
-            \(servers)
-                }
-                server {
-                    listen 127.0.0.1:\(port);
-                    client_max_body_size 10m;
-                    location /static/ { alias \(Paths.repositoryRoot)/Public/; }
-                    location /media/ { alias \(mediaRoot ?? directory)/; }
-                    location / {
-                        include /etc/nginx/fastcgi_params;
-                        fastcgi_param HTTP_PROXY "";
-                        fastcgi_pass shop;
-                    }
-                }
-            }
-            """
+        self.mediaRoot = mediaRoot ?? directory + "/media"
+        try FileManager.default.createDirectory(atPath: self.mediaRoot, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/tmp", withIntermediateDirectories: true)
+        let config = try NginxServer.render(port: port, sockets: sockets, prefix: directory, mediaRoot: self.mediaRoot)
         try config.write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: NginxServer.binary)
-        process.arguments = ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"]
+        process.arguments = ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log", "-g", "daemon off;"]
         let log = FileHandle(forWritingAtPath: "/dev/null")
         process.standardOutput = log
         process.standardError = log
@@ -53,6 +26,23 @@ public final class NginxServer {
         let port = self.port
         try waitUntil(timeout: 10) { HTTPClient.isListening(port: port) }
     }
+
+    public static var templatePath: String { Paths.repositoryRoot + "/deploy/nginx.conf.template" }
+
+    /// The template with its @NAMES@ filled in, as deploy/scripts/nginx.sh's `render` does.
+    public static func render(port: Int, sockets: [String], prefix: String, mediaRoot: String) throws -> String {
+        let servers = sockets.map { "        server unix:\($0);" }.joined(separator: "\n")
+        return try String(contentsOfFile: templatePath, encoding: .utf8)
+            .replacingOccurrences(of: "@USER@", with: getuid() == 0 ? "user root root;" : "")
+            .replacingOccurrences(of: "@PORT@", with: String(port))
+            .replacingOccurrences(of: "@PREFIX@", with: prefix)
+            .replacingOccurrences(of: "@PUBLIC_DIR@", with: Paths.repositoryRoot + "/Public")
+            .replacingOccurrences(of: "@MEDIA_DIR@", with: mediaRoot)
+            .replacingOccurrences(of: "@UPSTREAM_SERVERS@", with: servers)
+    }
+
+    /// nginx's error log so far (the tests' nginx writes it under its folder).
+    public var errorLog: String { (try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "" }
 
     static var binary: String {
         for path in ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"] where FileManager.default.isExecutableFile(atPath: path) {

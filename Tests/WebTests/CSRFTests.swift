@@ -120,6 +120,80 @@ final class CSRFTests: DatabaseTestCase {
         try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost"], expect: 200)
     }
 
+    /// Django refuses these Origins; the port and the scheme count, and `null` is no origin.
+    func testOriginMustBeExactlyThisSite() throws {
+        let token = try token(for: browser)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "null"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost:8080"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost/"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://user@localhost"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://LOCALHOST"], expect: 200)
+        // The browser's Host with its port (nginx passes it on): the same port is this site.
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost:8080", "Host": "localhost:8080"], expect: 200)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost:8081", "Host": "localhost:8080"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost", "Host": "localhost:8080"], expect: 403)
+        try post(["csrfmiddlewaretoken": token], headers: ["Origin": "http://localhost", "Host": "localhost:80"], expect: 200)
+    }
+
+    /// A POST over HTTPS, as nginx passes it (HTTPS=on), with the browser's cookie and token.
+    private func securePost(headers: [String: String], token: String) -> Response {
+        var all = ["host": "localhost", "cookie": "csrftoken=\(browser.cookies["csrftoken"] ?? "")",
+                   "content-type": "application/x-www-form-urlencoded"]
+        for (name, value) in headers { all[name.lowercased()] = value }
+        let request = Request(method: "POST", path: "/api/", headers: all,
+                              body: Array("csrfmiddlewaretoken=\(token)".utf8), isSecure: true)
+        return app.handle(request)
+    }
+
+    /// Django's strict Referer check for secure requests without an Origin.
+    func testOverHTTPSTheRefererMustBeThisSite() throws {
+        let token = try token(for: browser)
+        let rowsBefore = try sessionRowCount()
+        let cases: [([String: String], Int, String)] = [
+            ([:], 403, "no Referer"),
+            (["Referer": "https://evil.example/cart/"], 403, "does not match"),
+            (["Referer": "http://localhost/cart/"], 403, "insecure"),
+            (["Referer": "https://localhost:8443/cart/"], 403, "does not match"),
+            (["Referer": "not a url"], 403, "malformed"),
+            (["Referer": "https://localhost/cart/"], 200, "accepted"),
+            (["Referer": "https://localhost:443/cart/?x=1"], 200, "accepted"),
+            (["Referer": "https://localhost:8443/", "Host": "localhost:8443"], 200, "accepted"),
+            // An Origin, when sent, decides alone (as in Django).
+            (["Origin": "https://localhost"], 200, "accepted"),
+            (["Origin": "http://localhost", "Referer": "https://localhost/"], 403, "Origin checking failed"),
+        ]
+        for (headers, status, text) in cases {
+            let response = securePost(headers: headers, token: token)
+            XCTAssertEqual(response.status, status, "\(headers): \(response.bodyText)")
+            XCTAssertTrue(response.bodyText.contains(text), "\(headers): \(response.bodyText)")
+        }
+        XCTAssertEqual(try sessionRowCount(), rowsBefore + 4, "only the accepted posts wrote (one new session each)")
+    }
+
+    /// Django reads the form field first and falls back to the header only when the field is empty.
+    func testAnEmptyHeaderDoesNotOverrideAValidFormToken() throws {
+        let token = try token(for: browser)
+        try post(["csrfmiddlewaretoken": token], headers: ["X-CSRFToken": ""], expect: 200)
+        try post(["csrfmiddlewaretoken": token], headers: ["X-CSRFToken": "garbage"], expect: 200)
+        try post(["csrfmiddlewaretoken": ""], headers: ["X-CSRFToken": token], expect: 200)
+        try post(["csrfmiddlewaretoken": "wrong"], headers: ["X-CSRFToken": token], expect: 403)
+    }
+
+    /// The cookie is checked before the body is parsed: a cookieless POST whose body would
+    /// be a 400 (broken encoding) is a 403, and a cookieless 10 MB form costs no parsing.
+    func testACookielessPostIsRefusedBeforeItsBodyIsParsed() throws {
+        let broken = browser.send("POST", "/api/", headers: ["content-type": "application/x-www-form-urlencoded"],
+                                  body: [0xFF, 0xFE, 0x3D, 0x25, 0x5A], on: app)
+        XCTAssertEqual(broken.status, 403, broken.bodyText)
+        XCTAssertTrue(broken.bodyText.contains("CSRF cookie not set"), broken.bodyText)
+        let big = Array(String(repeating: "a=%C3%A9&", count: 10 * 1024 * 1024 / 9).utf8)
+        let started = Date()
+        let response = browser.send("POST", "/api/", headers: ["content-type": "application/x-www-form-urlencoded"], body: big, on: app)
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(response.status, 403)
+        XCTAssertLessThan(seconds, 0.2, "refused without parsing 10 MB")
+    }
+
     func testOtherUnsafeMethodsNeedTheTokenToo() throws {
         let token = try token(for: browser)
         for method in ["PUT", "DELETE"] {

@@ -21,13 +21,75 @@ final class SessionSettingsTests: XCTestCase {
         assertRefused([:], naming: "SECRET_KEY")
         assertRefused(["DEBUG": "0"], naming: "SECRET_KEY")
         assertRefused(["SECRET_KEY": ""], naming: "SECRET_KEY")
-        XCTAssertNoThrow(try Settings.fromEnvironment(["DEBUG": "1"]), "DEBUG has a development key")
     }
 
-    func testAShortSecretKeyIsRefused() {
-        assertRefused(["SECRET_KEY": "short"], naming: "SECRET_KEY")
-        assertRefused(["SECRET_KEY": String(repeating: "k", count: Settings.minimumSecretKeyLength - 1)], naming: "SECRET_KEY")
+    /// DEBUG without a key once signed with a key written in the source, so anyone could
+    /// forge a signed_cookies session. Now each start makes its own random key.
+    func testDebugWithoutAKeyGetsARandomOneNotTheSourcesKey() throws {
+        let first = try Settings.fromEnvironment(["DEBUG": "1"])
+        let second = try Settings.fromEnvironment(["DEBUG": "1"])
+        XCTAssertTrue(first.secretKeyIsGenerated)
+        XCTAssertNotEqual(first.secretKey, second.secretKey, "a new key per start")
+        XCTAssertNotEqual(first.secretKey, Settings().secretKey)
+        XCTAssertNil(SecretKeyPolicy.weakness(of: first.secretKey, developmentKey: Settings.developmentSecretKey))
+        XCTAssertFalse(try Settings.fromEnvironment(["DEBUG": "1", "SECRET_KEY": goodKey]).secretKeyIsGenerated)
+
+        // A session forged with the source's key is no session for the DEBUG site.
+        let forger = SignedCookieSessionStore(secretKey: Settings.developmentSecretKey, maxAge: 3600)
+        let forged = forger.sign(["_order_ids": [1, 2, 3]], timestamp: Int(Date().timeIntervalSince1970))
+        let site = SignedCookieSessionStore(secretKey: first.secretKey, maxAge: 3600)
+        XCTAssertNil(try site.load(key: forged, version: nil))
+    }
+
+    /// Django's deploy check (security.W009), and the two keys this project ships.
+    func testAWeakSecretKeyIsRefusedWhenDebugIsOff() throws {
+        let example = try String(contentsOfFile: Paths.repositoryRoot + "/deploy/shop.env.example", encoding: .utf8)
+        let line = try XCTUnwrap(example.split(separator: "\n").first { $0.hasPrefix("SECRET_KEY=") })
+        let placeholder = String(line.dropFirst("SECRET_KEY=".count))
+        for (key, reason) in [
+            (placeholder, "placeholder"),
+            (Settings.developmentSecretKey, "source"),
+            ("short", "too short"),
+            (String(goodKey.prefix(49)), "too short"),
+            (String(repeating: "abcd", count: 20), "distinct"),
+            ("django-insecure-" + goodKey, "django-insecure-"),
+        ] {
+            assertRefused(["SECRET_KEY": key], naming: "SECRET_KEY")
+            XCTAssertThrowsError(try Settings.fromEnvironment(["SECRET_KEY": key])) { error in
+                XCTAssertTrue("\(error)".contains(reason), "\(key): \(error)")
+            }
+            XCTAssertNoThrow(try Settings.fromEnvironment(["SECRET_KEY": key, "DEBUG": "1"]), "DEBUG takes any key")
+        }
+        XCTAssertEqual(goodKey.count, 51)
         XCTAssertEqual(try Settings.fromEnvironment(["SECRET_KEY": goodKey]).secretKey, goodKey)
+        XCTAssertEqual(try Settings.fromEnvironment(["SECRET_KEY": String(goodKey.prefix(50))]).secretKey.count, 50)
+    }
+
+    /// deploy/scripts/run.sh generates make run's key; it must pass the checks above.
+    func testTheKeyMakeRunGeneratesPasses() throws {
+        let data = try Paths.temporaryDirectory("secret")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "source deploy/scripts/lib.sh && DATA=\(data) && for i in 1 2 3 4 5 6 7 8; do rm -f $DATA/secret_key; dev_secret_key; echo; done"]
+        process.currentDirectoryURL = URL(fileURLWithPath: Paths.repositoryRoot)
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let keys = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(keys.count, 8, text)
+        for key in keys {
+            XCTAssertNil(SecretKeyPolicy.weakness(of: key, developmentKey: Settings.developmentSecretKey), key)
+        }
+    }
+
+    func testInternalIPsAreAddresses() throws {
+        XCTAssertEqual(try Settings.fromEnvironment(["SECRET_KEY": goodKey]).internalIPs, ["127.0.0.1", "::1"])
+        XCTAssertEqual(try Settings.fromEnvironment(["SECRET_KEY": goodKey, "INTERNAL_IPS": "10.0.0.7, fd00::1"]).internalIPs,
+                       ["10.0.0.7", "fd00::1"])
+        assertRefused(["SECRET_KEY": goodKey, "INTERNAL_IPS": "localhost"], naming: "INTERNAL_IPS")
+        assertRefused(["SECRET_KEY": goodKey, "INTERNAL_IPS": "10.0.0.0/8"], naming: "INTERNAL_IPS")
     }
 
     func testBadNumbersAndNamesAreRefused() {

@@ -111,11 +111,13 @@ ensure_deps() {
 }
 
 # A stable secret key for dev runs, kept in .data so sessions survive restarts.
+# 64 random bytes, ~85 characters of [A-Za-z0-9]: past the checks DEBUG=0 makes (at least 50
+# characters, 5 distinct). A key kept from an older run that fails them is made anew.
 dev_secret_key() {
     local file="$DATA/secret_key"
-    if [ ! -s "$file" ]; then
+    if [ ! -s "$file" ] || [ "$(wc -c <"$file")" -lt 50 ]; then
         mkdir -p "$DATA"
-        (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$file")
+        (umask 077 && head -c 64 /dev/urandom | base64 -w0 | tr -d '/+=' >"$file")
     fi
     cat "$file"
 }

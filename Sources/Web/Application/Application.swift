@@ -53,8 +53,10 @@ public final class Application {
             view = found
             parameters = captured
         case .appendSlash where request.method == "GET" || request.method == "HEAD":
-            let target = request.path + "/" + (request.queryString.isEmpty ? "" : "?" + request.queryString)
-            return .redirect(to: target, status: 301)
+            guard let location = AppendSlash.location(for: request) else {
+                return errorPage(414, "The address is too long to redirect.", context: nil)
+            }
+            return .redirect(to: location, status: 301)
         case .methodNotAllowed(let allowed):
             var response = errorPage(405, "Method \(request.method) is not allowed here.", context: nil)
             response.headers.append(("Allow", allowed.sorted().joined(separator: ", ")))
@@ -71,7 +73,7 @@ public final class Application {
         defer { context.memo.removeAll() }
         var response: Response
         do {
-            if request.isUnsafeMethod, let reason = try csrfRejection(context) {
+            if request.isUnsafeMethod, let reason = try CSRFCheck.rejection(context) {
                 return errorPage(403, "CSRF verification failed. Request aborted. \(reason)", context: context)
             }
             response = try view(context)
@@ -95,28 +97,6 @@ public final class Application {
         let context = RequestContext(request: request, services: services, parameters: parameters)
         contextCreated?(context)
         return context
-    }
-
-    private func csrfRejection(_ context: RequestContext) throws -> String? {
-        let request = context.request
-        if let origin = request.headers["origin"], origin != "null", !Application.isSameOrigin(origin, request) {
-            return "Origin checking failed - \(origin) does not match any trusted origins."
-        }
-        var submitted = request.headers[CSRF.headerName]
-        if submitted == nil { submitted = try context.form()[CSRF.formField] }
-        return context.csrf.rejectionReason(submittedToken: submitted)
-    }
-
-    /// Scheme and host must match; the port is not compared, because Debian's
-    /// fastcgi_params pass HTTP_HOST as nginx's `$host`, which has no port.
-    static func isSameOrigin(_ origin: String, _ request: Request) -> Bool {
-        let scheme = request.isSecure ? "https://" : "http://"
-        guard origin.lowercased().hasPrefix(scheme) else { return false }
-        let authority = origin.dropFirst(scheme.count)
-        let host = authority.hasPrefix("[")
-            ? authority.split(separator: "]").first.map { String($0) + "]" } ?? ""
-            : authority.split(separator: ":").first.map(String.init) ?? ""
-        return host.lowercased() == request.host.lowercased()
     }
 
     private func isAllowedHost(_ host: String) -> Bool {

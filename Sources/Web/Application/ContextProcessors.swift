@@ -62,8 +62,14 @@ public struct ContextProcessors {
         ["url": context.services.urls.templateValue]
     }
 
+    /// Django's: `debug` (and the SQL footer) only under DEBUG and only for a client in
+    /// INTERNAL_IPS, so a DEBUG site reached from elsewhere shows nobody its queries.
     static func debug(_ context: RequestContext) -> [String: Any] {
-        ["debug": context.settings.debug]
+        ["debug": showsDebug(context)]
+    }
+
+    static func showsDebug(_ context: RequestContext) -> Bool {
+        context.settings.debug && context.settings.internalIPs.contains(context.request.remoteAddress)
     }
 
     /// Each SQL statement of the request with its time, for the page foot under DEBUG.

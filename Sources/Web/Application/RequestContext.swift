@@ -84,7 +84,7 @@ public final class RequestContext {
     public func render(_ template: String, _ values: [String: Any] = [:], status: Int = 200) throws -> Response {
         var context = try services.contextProcessors.values(for: self)
         for (name, value) in values { context[name] = value }
-        if settings.debug { context["sql_queries"] = ContextProcessors.sqlQueries(database.log) }
+        if ContextProcessors.showsDebug(self) { context["sql_queries"] = ContextProcessors.sqlQueries(database.log) }
         return .html(try services.templates.render(template, context), status: status)
     }
 }

@@ -8,7 +8,7 @@ extension Settings {
         case .database: DatabaseSessionStore(database: database)
         case .file: try FileSessionStore(directory: sessionFilePath, prefix: sessionCookieName)  // as Django names the files
         case .cache: try CacheSessionStore(url: cacheURL)
-        case .signedCookies: SignedCookieSessionStore(secretKey: secretKey, maxAge: sessionCookieAge)
+        case .signedCookies: SignedCookieSessionStore(secretKey: secretKey, maxAge: sessionCookieAge, cookieName: sessionCookieName)
         }
     }
 }

@@ -6,7 +6,12 @@ import Foundation
 public struct Settings: Sendable {
     public var databaseURL: String
     public var secretKey: String
+    /// True when `SECRET_KEY` was unset under DEBUG and a random key was made for this
+    /// run (in the master, so every worker shares it); `shop serve` says so on stderr.
+    public var secretKeyIsGenerated = false
     public var debug: Bool
+    /// INTERNAL_IPS: client addresses (REMOTE_ADDR, exactly) that see the DEBUG SQL footer.
+    public var internalIPs: [String]
     public var allowedHosts: [String]
     public var listen: String
     public var workers: Int
@@ -37,13 +42,12 @@ public struct Settings: Sendable {
     /// environment setting: tests lower it, as Django's tests use a faster hasher.
     public var passwordIterations = PasswordHasher.defaultIterations
 
-    public static let minimumSecretKeyLength = 32
-
-    /// Safe defaults for tests and development (DEBUG on, a fixed dev key).
+    /// Safe defaults for tests (DEBUG on, a fixed key that DEBUG=0 refuses).
     public init(databaseURL: String = "postgresql://postgres@127.0.0.1:5432/shop") {
         self.databaseURL = databaseURL
-        self.secretKey = "development-secret-key-not-for-production-use-0123456789"
+        self.secretKey = Settings.developmentSecretKey
         self.debug = true
+        self.internalIPs = ["127.0.0.1", "::1"]
         self.allowedHosts = ["localhost", "127.0.0.1", "[::1]", "testserver"]
         self.listen = "unix:/run/shop/shop.sock"
         self.workers = Settings.coreCount
@@ -68,6 +72,9 @@ public struct Settings: Sendable {
         self.csrfCookieSecure = false
     }
 
+    /// The fixed key of `Settings()`, for tests only: `fromEnvironment` never uses it.
+    static let developmentSecretKey = "development-secret-key-not-for-production-use-0123456789"
+
     static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// Reads the settings from `environment`; throws a `SettingsError` naming the bad setting.
@@ -79,11 +86,17 @@ public struct Settings: Sendable {
         settings.secretKey = reader.string("SECRET_KEY", default: "")
         if settings.secretKey.isEmpty {
             guard settings.debug else {
-                throw SettingsError(setting: "SECRET_KEY", message: "is required when DEBUG is off (use at least \(minimumSecretKeyLength) random characters)")
+                throw SettingsError(setting: "SECRET_KEY", message: "is required when DEBUG is off (use at least \(SecretKeyPolicy.minimumLength) random characters)")
             }
-            settings.secretKey = Settings().secretKey
-        } else if settings.secretKey.utf8.count < minimumSecretKeyLength && !settings.debug {
-            throw SettingsError(setting: "SECRET_KEY", message: "is too short: use at least \(minimumSecretKeyLength) random characters")
+            // Never a key written in the source: anyone could sign cookies with it.
+            settings.secretKey = SecretKeyPolicy.generate()
+            settings.secretKeyIsGenerated = true
+        } else if !settings.debug, let weakness = SecretKeyPolicy.weakness(of: settings.secretKey, developmentKey: developmentSecretKey) {
+            throw SettingsError(setting: "SECRET_KEY", message: weakness)
+        }
+        settings.internalIPs = reader.list("INTERNAL_IPS", default: ["127.0.0.1", "::1"])
+        for address in settings.internalIPs where !IPAddress.isValid(address) {
+            throw SettingsError(setting: "INTERNAL_IPS", message: "has '\(address)', which is not an IP address")
         }
         // Unset or empty: this machine's own names, so a fresh install answers on loopback.
         settings.allowedHosts = reader.list("ALLOWED_HOSTS", default: [])

@@ -23,10 +23,12 @@ public final class SignedCookieSessionStore: SessionStore {
 
     private let macKey: [UInt8]
     private let maxAge: Int
+    private let cookieName: String
 
-    public init(secretKey: String, maxAge: Int) {
+    public init(secretKey: String, maxAge: Int, cookieName: String = "sessionid") {
         self.macKey = Crypto.sha256(SignedCookieSessionStore.salt + "signer" + secretKey)
         self.maxAge = maxAge
+        self.cookieName = cookieName
     }
 
     /// Only the signed format's characters (base64url, base62 and the two `:`), at most 4 KB.
@@ -67,8 +69,11 @@ public final class SignedCookieSessionStore: SessionStore {
     public func save(key: String?, data: SessionData, expireDate: Date) throws -> SessionRecord {
         let now = Int(Date().timeIntervalSince1970)
         let value = sign(data, timestamp: now)
-        if value.utf8.count > SignedCookieSessionStore.maxCookieLength {
-            Log.error("signed_cookies session of \(value.utf8.count) bytes exceeds the \(SignedCookieSessionStore.maxCookieLength)-byte cookie limit; browsers will drop it")
+        // A browser drops a larger cookie (name and value), losing the whole session; refuse
+        // the change instead, so the browser keeps the cookie it has and the session as it was.
+        let size = cookieName.utf8.count + value.utf8.count
+        if size > SignedCookieSessionStore.maxCookieLength {
+            throw HTTPError(400, "This change would make your session too large to keep in a browser cookie (\(size) of \(SignedCookieSessionStore.maxCookieLength) bytes), so it was not made.")
         }
         return SessionRecord(key: value, data: data, expireDate: Date(timeIntervalSince1970: TimeInterval(now + maxAge)))
     }

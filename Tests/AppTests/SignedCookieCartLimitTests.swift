@@ -1,0 +1,41 @@
+import Foundation
+import TestSupport
+import Web
+import XCTest
+
+/// With `signed_cookies` the cart lives in the cookie, and browsers keep a cookie
+/// of at most 4,096 bytes: a cart that would grow past that is refused with a
+/// message, and the browser keeps its cookie, so the cart is unchanged.
+final class SignedCookieCartLimitTests: AppTestCase {
+    func testACartTooLargeForTheCookieIsRefusedAndKept() throws {
+        let cookieApp = try makeApplication { $0.sessionEngine = .signedCookies }
+        let shopper = browser(cookieApp)
+        var products: [Int] = []
+        for index in 0..<90 { products.append(try makeProduct("Tea number \(index)", price: "1.00")) }
+
+        var refused: Response?
+        var lastCookie: String?
+        for id in products {
+            let response = shopper.post("/cart/add/\(id)/", ["quantity": "20", "override": "False"])
+            if response.status == 302 {
+                lastCookie = shopper.sessionCookie
+                XCTAssertLessThanOrEqual("sessionid=".utf8.count - 1 + (lastCookie?.utf8.count ?? 0), 4096)
+                continue
+            }
+            refused = response
+            break
+        }
+        let refusal = try XCTUnwrap(refused, "90 products never reached the cookie limit")
+        XCTAssertEqual(refusal.status, 400, refusal.bodyText)
+        XCTAssertTrue(refusal.bodyText.contains("too large to keep in a browser cookie"), refusal.bodyText)
+        XCTAssertNil(refusal.setCookie(named: "sessionid"), "the browser keeps the cookie it has")
+        XCTAssertEqual(shopper.sessionCookie, lastCookie)
+        let lines = cartLines(shopper)
+        XCTAssertGreaterThan(lines.count, 30)
+        XCTAssertEqual(Set(lines.values), [20], "every accepted line is still there")
+        // A change that does not grow the cookie still works.
+        let first = try XCTUnwrap(lines.keys.min())
+        XCTAssertEqual(shopper.post("/cart/remove/\(first)/", [] as [(String, String)]).status, 302)
+        XCTAssertEqual(cartLines(shopper).count, lines.count - 1)
+    }
+}
