@@ -60,7 +60,7 @@ final class UploadRequestTests: AppTestCase {
             let id = try context.database.scalar(insert.sql, insert.parameters, as: Int.self)
             return .text("saved \(id ?? 0)", status: 201)
         }
-        router.post("/cart/add/{product_id:int}/", CartViews.add)
+        CartApp.routes(&router)
         return Application(services: base.services, router: router)
     }
 
