@@ -10,7 +10,9 @@ STAFF_PASSWORD.
 import base64
 import os
 import shutil
+import struct
 import subprocess
+import zlib
 import urllib.error
 import urllib.request
 from decimal import Decimal
@@ -52,13 +54,14 @@ def start_chromium():
     return driver
 
 
-def http_status(path):
-    """The status nginx and the pool answer for a GET, without the browser (no cookies)."""
+def http_get(path):
+    """(status, content type, body) of a GET through nginx, outside the browser (no cookies):
+    for what a person would check by opening a URL, such as an uploaded image under /media/."""
     try:
         with urllib.request.urlopen(SHOP_URL + path, timeout=10) as response:
-            return response.status
+            return response.status, response.headers.get("Content-Type"), response.read()
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, error.headers.get("Content-Type"), error.read()
 
 
 def money(text):
@@ -71,6 +74,19 @@ def money(text):
 def shown_price(amount):
     """The way the contract shows an amount: $ and two decimals, with or without grouping."""
     return f"${amount:,.2f}", f"${amount:.2f}"
+
+
+def write_png(path, width=64, height=48, rgb=(200, 80, 40)):
+    """A small one-colour PNG, made here, for uploading as a product image."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    row = b"\x00" + bytes(rgb) * width
+    with open(path, "wb") as png:
+        png.write(b"\x89PNG\r\n\x1a\n"
+                  + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                  + chunk(b"IDAT", zlib.compress(row * height))
+                  + chunk(b"IEND", b""))
+    return path
 
 
 def psql(sql, **variables):

@@ -11,14 +11,14 @@ import os
 
 import pytest
 
-from journey import http_status
+from journey import http_get
 
 # Set to True once every TODO step below is written.
 STEPS_WRITTEN = False
 
 
 def test_staff_journey(journey):
-    if http_status("/admin/login/") == 404:
+    if http_get("/admin/login/")[0] == 404:
         pytest.skip("the web admin does not exist yet (/admin/login/ answers 404)")
     username, password = os.environ["STAFF_USERNAME"], os.environ["STAFF_PASSWORD"]
 
@@ -40,10 +40,10 @@ def test_staff_journey(journey):
     #   and /herbal-tea/ in the shop is its (empty) category page.
     # TODO add a product with an image: Products › Add, choose the new category, type the name
     #   (the slug fills in from the name again), a price, a description, attach an image file
-    #   (send_keys of a file path to the file input; a small PNG made by the test), keep
-    #   "available" ticked, save. The image is served by nginx at /media/... (fetch it: 200 and
-    #   image/png) and the product shows on the shop's front page and its category page with
-    #   that image and price.
+    #   (send_keys of a file path to the file input; journey.write_png makes a small PNG),
+    #   keep "available" ticked, save. The image is served by nginx at /media/...
+    #   (journey.http_get: 200, image/png, the same bytes) and the product shows on the shop's
+    #   front page and its category page with that image (naturalWidth > 0) and price.
     # TODO edit a price in the change list: the product list's editable `price` column, type a
     #   new price, click Save; the shop's product page shows the new price at once.
     # TODO edit an order's items inline: place an order as a shopper first (or with psql), open
