@@ -118,6 +118,9 @@ main() {
     # pytest's 5 is "no journey selected" (a -k that matched nothing): not a failure of the shop.
     [ "$status" -eq 5 ] && status=0
     [ "$status" -eq 124 ] && warn "the journeys ran past ${JOURNEY_TIMEOUT}s and were stopped"
+    if [ "$status" -ne 0 ]; then
+        warn "logs: ${WORK#"$REPO_ROOT"/}/pool.log (the pool), ${NGINX_PREFIX#"$REPO_ROOT"/}/error.log (nginx)"
+    fi
     local counts
     counts=$(count_results)
     # A run that failed before pytest could report (a crash, a timeout) must not read as a pass.
