@@ -3,7 +3,7 @@
 #
 #   make run     the shop on http://127.0.0.1:8000/ (PORT=...), Ctrl-C stops it
 #   make test    swift test against a private PostgreSQL/redis (TEST_ARGS="--filter X"),
-#                then the browser journeys in headless chromium (BROWSER=0 skips them)
+#                then the browser journeys in headless chromium (JOURNEYS=0 skips them)
 #   make journeys  only the browser journeys (JOURNEY_ARGS="-k shopper")
 #   make bench   wrk against the pool behind nginx; prints req/s, p50, p99
 #   make build   release build (.build/release/shop)
@@ -22,7 +22,7 @@ test:
 	bash deploy/scripts/test.sh $(TEST_ARGS)
 
 journeys:
-	BROWSER=only bash deploy/scripts/test.sh
+	JOURNEYS=only bash deploy/scripts/test.sh
 
 bench:
 	bash deploy/scripts/bench.sh

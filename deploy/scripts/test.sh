@@ -5,10 +5,11 @@
 # The suites start nginx (from PATH) and `shop serve` ($SHOP_BINARY) themselves.
 # Then the browser journeys (deploy/scripts/browser.sh: headless chromium through a real nginx
 # and pool), unless turned off:
-#   BROWSER=auto (default)  the journeys run when no TEST_ARGS are given (a --filter run skips them)
-#   BROWSER=1 / BROWSER=0   always / never
-#   BROWSER=only            only the journeys, no swift test (`make journeys`)
+#   JOURNEYS=auto (default)  the journeys run when no TEST_ARGS are given (a --filter run skips them)
+#   JOURNEYS=1 / JOURNEYS=0  always / never
+#   JOURNEYS=only            only the journeys, no swift test (`make journeys`)
 #   JOURNEY_ARGS="-k shopper"  passed to pytest
+# (Not BROWSER: desktops and Python's webbrowser module already use that name for a program.)
 # Exits non-zero when swift test or a journey failed; the summary is printed last, after the
 # services stopped, and its "tests: N passed, N failed, N skipped" line counts both.
 set -euo pipefail
@@ -21,7 +22,7 @@ PG_PORT=${SHOP_TEST_PG_PORT:-25433}
 REDIS_DIR=.data/redis-test
 REDIS_PORT=${SHOP_TEST_REDIS_PORT:-26379}
 OUTPUT="$DATA/test-output.log"
-BROWSER=${BROWSER:-auto}
+JOURNEYS=${JOURNEYS:-auto}
 JOURNEYS_OUTPUT="$DATA/browser-summary.log"
 
 started_pg=0 started_redis=0
@@ -50,6 +51,7 @@ start_services() {
 # Testing's "0 tests" line would otherwise close a run made of XCTest cases).
 print_summary() {
     local status=$1 journeys_status=$2 passed=0 failed=0 skipped=0 counts
+    local journeys_passed journeys_failed journeys_skipped
     echo
     if [ -f "$OUTPUT" ]; then
         echo "---- swift test summary (full output: $OUTPUT) ----"
@@ -83,13 +85,12 @@ count_lines() {
     grep -E "$1" "$OUTPUT" | grep -vc '^. Test run ' || true
 }
 
-# Whether this run includes the browser journeys (see BROWSER at the top).
+# Whether this run includes the browser journeys (see JOURNEYS at the top).
 journeys_wanted() {
-    case "$BROWSER" in
+    case "$JOURNEYS" in
         1 | only) return 0 ;;
         0) return 1 ;;
-        auto) [ $# -eq 0 ] ;;
-        *) die "BROWSER must be auto, 1, 0 or only (not $BROWSER)" ;;
+        *) [ $# -eq 0 ] ;;
     esac
 }
 
@@ -104,6 +105,7 @@ run_journeys() {
 
 main() {
     cd "$REPO_ROOT"
+    case "$JOURNEYS" in auto | 1 | 0 | only) ;; *) die "JOURNEYS must be auto, 1, 0 or only (not $JOURNEYS)" ;; esac
     trap stop_services EXIT
     ensure_deps
     start_services
@@ -115,7 +117,7 @@ main() {
 
     local status=0 journeys_status=""
     rm -f "$OUTPUT" "$JOURNEYS_OUTPUT"
-    if [ "$BROWSER" != only ]; then
+    if [ "$JOURNEYS" != only ]; then
         log "swift test $*"
         swift test "$@" </dev/null 2>&1 | tee "$OUTPUT" || status=${PIPESTATUS[0]}
     fi
