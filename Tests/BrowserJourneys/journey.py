@@ -135,6 +135,18 @@ class Journey:
     def button(self, label, within=None):
         return self.find(f'input[type="submit"][value="{label}"], button[value="{label}"]', within)
 
+    def broken_images(self, css="img"):
+        """The sources of the images that did not load (nginx's /media/ or /static/ failing)."""
+        return [image.get_attribute("src") for image in self.find_all(css)
+                if not self.driver.execute_script(
+                    "return arguments[0].complete && arguments[0].naturalWidth > 0", image)]
+
+    def styled(self):
+        """Whether the shop's stylesheet (from /static/) applies: the header has its colour."""
+        colour = self.driver.execute_script(
+            "return getComputedStyle(document.getElementById('header')).backgroundColor")
+        return colour not in ("", "transparent", "rgba(0, 0, 0, 0)")
+
     def side_by_side(self, first, second):
         """Both elements are shown, in one row, neither covering the other."""
         a, b = first.rect, second.rect

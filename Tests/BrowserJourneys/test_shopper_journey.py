@@ -59,7 +59,9 @@ def test_shopper_journey(journey):
     journey.open("/")
     journey.shot("home")
     assert journey.text("h1") == "Products"
+    assert journey.styled(), "the stylesheet from /static/ does not apply"
     assert journey.texts(".product-list .item .name") == list(everything)
+    assert journey.broken_images(".product-list img") == []
     assert journey.text("#cart-summary") == EMPTY_CART
     categories = journey.texts("#sidebar li a")
     assert categories[0] == "All" and {"Tea", "Coffee", "Teapots & Cups"} <= set(categories)
@@ -79,8 +81,7 @@ def test_shopper_journey(journey):
     assert journey.path == f"/{earl_grey}/earl-grey-supreme/"
     assert journey.text("h1") == "Earl Grey Supreme"
     assert money(journey.text(".product-detail .price")) == earl_grey_price
-    image = journey.find(".product-detail img")
-    assert journey.driver.execute_script("return arguments[0].naturalWidth", image) > 0, "the image did not load"
+    assert journey.broken_images(".product-detail img") == []
 
     add_to_cart(journey, 3, "earl-grey")
     journey.shot("cart-earl-grey")
@@ -112,6 +113,7 @@ def test_shopper_journey(journey):
     total = 3 * earl_grey_price + espresso_price + 2 * grinder_price
     assert money(journey.text("#cart-total")) == total
     assert_cart_summary(journey, 6, total)
+    assert journey.broken_images("table.cart img") == []
     assert journey.side_by_side(journey.link("Continue shopping"), journey.link("Checkout")), \
         "the cart's Continue shopping and Checkout buttons overlap or are not side by side"
 

@@ -112,7 +112,7 @@ main() {
     export SCREENSHOTS PSQL
     PSQL=$(psql_bin)
     local status=0
-    COLUMNS=200 PYTHONDONTWRITEBYTECODE=1 timeout --kill-after=10 "$JOURNEY_TIMEOUT" \
+    COLUMNS=120 PYTHONDONTWRITEBYTECODE=1 timeout --kill-after=10 "$JOURNEY_TIMEOUT" \
         "$PYTHON" -m pytest -p no:cacheprovider -q -rfEs --tb=short --junitxml="$RESULTS" \
         "$REPO_ROOT/Tests/BrowserJourneys" "$@" </dev/null 2>&1 | tee "$OUTPUT" || status=${PIPESTATUS[0]}
     # pytest's 5 is "no journey selected" (a -k that matched nothing): not a failure of the shop.
