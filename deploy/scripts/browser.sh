@@ -102,6 +102,8 @@ main() {
     cd "$REPO_ROOT"
     [ -x "${SHOP_BINARY:-}" ] || die "SHOP_BINARY must name the built shop executable"
     trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
     rm -f "$RESULTS" "$OUTPUT"
 
     PYTHON=$(bash "$SCRIPTS/browser-deps.sh")
