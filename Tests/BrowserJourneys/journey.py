@@ -19,9 +19,9 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SHOP_URL = os.environ.get("SHOP_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -177,10 +177,15 @@ class Journey:
         self._loaded()
 
     def click_and_wait(self, element):
-        """Clicks a link or a submit button as a person does, then waits for the next page."""
-        page = self.find("html")
+        """Clicks a link or a submit button as a person does, then waits for the next page:
+        a mark left on this page's window is gone once another document has loaded. (Waiting
+        for an element to go stale raced with chromium mid-navigation: "Node with given id
+        does not belong to the document".) Errors while the page changes mean "not yet"."""
+        self.driver.execute_script("window.journeyPreviousPage = true")
         element.click()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(page))
+        WebDriverWait(self.driver, WAIT_SECONDS, ignored_exceptions=(WebDriverException,)).until(
+            lambda driver: driver.execute_script(
+                "return window.journeyPreviousPage === undefined && document.readyState === 'complete'"))
         self._loaded()
 
     def type_into(self, field_id, text):
