@@ -3,7 +3,15 @@
 # database, a private redis for the `cache` session engine, `swift build`, then `swift test`
 # with extra arguments passed on (make test TEST_ARGS="--filter WebTests").
 # The suites start nginx (from PATH) and `shop serve` ($SHOP_BINARY) themselves.
-# Exits with swift test's status; the summary is printed last, after the services stopped.
+# Then the browser journeys (deploy/scripts/browser.sh: headless chromium through a real nginx
+# and pool), unless turned off:
+#   JOURNEYS=auto (default)  the journeys run when no TEST_ARGS are given (a --filter run skips them)
+#   JOURNEYS=1 / JOURNEYS=0  always / never
+#   JOURNEYS=only            only the journeys, no swift test (`make journeys`)
+#   JOURNEY_ARGS="-k shopper"  passed to pytest
+# (Not BROWSER: desktops and Python's webbrowser module already use that name for a program.)
+# Exits non-zero when swift test or a journey failed; the summary is printed last, after the
+# services stopped, and its "tests: N passed, N failed, N skipped" line counts both.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -14,6 +22,8 @@ PG_PORT=${SHOP_TEST_PG_PORT:-25433}
 REDIS_DIR=.data/redis-test
 REDIS_PORT=${SHOP_TEST_REDIS_PORT:-26379}
 OUTPUT="$DATA/test-output.log"
+JOURNEYS=${JOURNEYS:-auto}
+JOURNEYS_OUTPUT="$DATA/browser-summary.log"
 
 started_pg=0 started_redis=0
 
@@ -40,16 +50,32 @@ start_services() {
 # line over both runners (XCTest and Swift Testing each print their own count, and Swift
 # Testing's "0 tests" line would otherwise close a run made of XCTest cases).
 print_summary() {
-    local status=$1 passed failed skipped
+    local status=$1 journeys_status=$2 passed=0 failed=0 skipped=0 counts
+    local journeys_passed journeys_failed journeys_skipped
     echo
-    echo "---- swift test summary (full output: $OUTPUT) ----"
-    grep -E ": error: |^✘ Test .* (failed|recorded an issue)" "$OUTPUT" | grep -v '^✘ Test run' | head -n 40 || true
-    grep -E "Executed [0-9]+ tests?, with" "$OUTPUT" | tail -n 1 || true
-    grep -E "Test run with [0-9]+ tests?" "$OUTPUT" | tail -n 1 || true
-    echo "swift test exit status: $status"
-    passed=$(count_lines "^Test Case '.*' passed|^✔ Test .* passed after")
-    failed=$(count_lines "^Test Case '.*' failed|^✘ Test .* failed after")
-    skipped=$(count_lines "^Test Case '.*' skipped|^➜ Test .* skipped")
+    if [ -f "$OUTPUT" ]; then
+        echo "---- swift test summary (full output: $OUTPUT) ----"
+        grep -E ": error: |^✘ Test .* (failed|recorded an issue)" "$OUTPUT" | grep -v '^✘ Test run' | head -n 40 || true
+        grep -E "Executed [0-9]+ tests?, with" "$OUTPUT" | tail -n 1 || true
+        grep -E "Test run with [0-9]+ tests?" "$OUTPUT" | tail -n 1 || true
+        echo "swift test exit status: $status"
+        passed=$(count_lines "^Test Case '.*' passed|^✔ Test .* passed after")
+        failed=$(count_lines "^Test Case '.*' failed|^✘ Test .* failed after")
+        skipped=$(count_lines "^Test Case '.*' skipped|^➜ Test .* skipped")
+    fi
+    if [ -n "$journeys_status" ]; then
+        echo "---- browser journeys (output: .data/browser-output.log, screenshots: .data/browser-screenshots/) ----"
+        grep -E "^(FAILED|ERROR|SKIPPED) " "$DATA/browser-output.log" 2>/dev/null | head -n 20 || true
+        counts=$(grep -E "^journeys: " "$JOURNEYS_OUTPUT" 2>/dev/null | tail -n 1 || true)
+        # No counts at all: the stack or the browser did not even start. That is a failure.
+        [ -n "$counts" ] || counts="journeys: 0 passed, 1 failed, 0 skipped"
+        echo "$counts (exit status $journeys_status)"
+        read -r journeys_passed journeys_failed journeys_skipped < <(
+            printf '%s\n' "$counts" | sed -E 's/^journeys: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/')
+        passed=$((passed + journeys_passed))
+        failed=$((failed + journeys_failed))
+        skipped=$((skipped + journeys_skipped))
+    fi
     if [ $((passed + failed + skipped)) -gt 0 ]; then
         echo "tests: $passed passed, $failed failed, $skipped skipped"
     fi
@@ -59,8 +85,27 @@ count_lines() {
     grep -E "$1" "$OUTPUT" | grep -vc '^. Test run ' || true
 }
 
+# Whether this run includes the browser journeys (see JOURNEYS at the top).
+journeys_wanted() {
+    case "$JOURNEYS" in
+        1 | only) return 0 ;;
+        0) return 1 ;;
+        *) [ $# -eq 0 ] ;;
+    esac
+}
+
+# The journeys need the test cluster, so they run before stop_services. Their own output goes
+# to the terminal; the last line ("journeys: ...") is kept for the summary.
+run_journeys() {
+    local status=0
+    # shellcheck disable=SC2086  # JOURNEY_ARGS is a list of pytest arguments
+    bash "$SCRIPTS/browser.sh" "$PG_DIR" "$PG_PORT" ${JOURNEY_ARGS:-} 2>&1 | tee "$JOURNEYS_OUTPUT" || status=${PIPESTATUS[0]}
+    return "$status"
+}
+
 main() {
     cd "$REPO_ROOT"
+    case "$JOURNEYS" in auto | 1 | 0 | only) ;; *) die "JOURNEYS must be auto, 1, 0 or only (not $JOURNEYS)" ;; esac
     trap stop_services EXIT
     ensure_deps
     start_services
@@ -70,13 +115,24 @@ main() {
     SHOP_BINARY=$(shop_binary debug)
     export SHOP_BINARY
 
-    log "swift test $*"
-    local status=0
-    swift test "$@" </dev/null 2>&1 | tee "$OUTPUT" || status=${PIPESTATUS[0]}
+    local status=0 journeys_status=""
+    rm -f "$OUTPUT" "$JOURNEYS_OUTPUT"
+    if [ "$JOURNEYS" != only ]; then
+        log "swift test $*"
+        swift test "$@" </dev/null 2>&1 | tee "$OUTPUT" || status=${PIPESTATUS[0]}
+    fi
+    if journeys_wanted "$@"; then
+        log "browser journeys"
+        journeys_status=0
+        run_journeys || journeys_status=$?
+    fi
 
     stop_services >/dev/null 2>&1 || true
-    print_summary "$status"
-    exit "$status"
+    print_summary "$status" "$journeys_status"
+    # swift test's own status when it failed, else 1 when a journey failed.
+    [ "$status" -ne 0 ] && exit "$status"
+    [ "${journeys_status:-0}" -eq 0 ] || exit 1
+    exit 0
 }
 
 main "$@"

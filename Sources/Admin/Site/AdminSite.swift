@@ -53,8 +53,9 @@ enum AdminSite {
         if let user = try context.user() {
             all["admin_user"] = ["username": user.username]
         }
-        all["breadcrumbs"] = breadcrumbs.map { label, url in
-            ["label": label, "url": url ?? "", "has_url": url != nil] as [String: Any]
+        all["breadcrumbs"] = breadcrumbs.enumerated().map { index, crumb in
+            ["label": crumb.0, "url": crumb.1 ?? "", "has_url": crumb.1 != nil,
+             "is_last": index == breadcrumbs.count - 1] as [String: Any]
         }
         all["has_breadcrumbs"] = !breadcrumbs.isEmpty
         return try context.render(template, all, status: status)
