@@ -34,6 +34,14 @@ public enum OrdersApp: App {
             CREATE INDEX orders_orderitem_order_id_idx ON orders_orderitem (order_id);
             CREATE INDEX orders_orderitem_product_id_idx ON orders_orderitem (product_id);
             """),
+        // Orders keep their history: a product that an order holds cannot be deleted,
+        // by the admin or by anyone with psql (the admin says so first). Django's own
+        // schema has the same constraint without ON DELETE (it cascades in Python).
+        Migration(app: "orders", name: "0002_orderitem_product_protected", sql: """
+            ALTER TABLE orders_orderitem DROP CONSTRAINT IF EXISTS orders_orderitem_product_id_fkey;
+            ALTER TABLE orders_orderitem ADD CONSTRAINT orders_orderitem_product_id_fkey
+                FOREIGN KEY (product_id) REFERENCES shop_product (id) DEFERRABLE INITIALLY DEFERRED;
+            """),
     ]
 
     public static func routes(_ router: inout Router) {

@@ -29,6 +29,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
 
     /// 23505 unique_violation.
     public var isUniqueViolation: Bool { sqlState == "23505" }
+    /// 23503 foreign_key_violation.
+    public var isForeignKeyViolation: Bool { sqlState == "23503" }
     /// 23514 check_violation.
     public var isCheckViolation: Bool { sqlState == "23514" }
 

@@ -48,6 +48,13 @@ public enum ShopApp: App {
             CREATE TRIGGER shop_product_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shop_product
                 FOR EACH STATEMENT EXECUTE FUNCTION shop_catalog_changed();
             """),
+        // A category with products is not deleted (the admin says so first), as the
+        // contract has it; the database refuses too, whoever deletes.
+        Migration(app: "shop", name: "0003_product_category_protected", sql: """
+            ALTER TABLE shop_product DROP CONSTRAINT IF EXISTS shop_product_category_id_fkey;
+            ALTER TABLE shop_product ADD CONSTRAINT shop_product_category_id_fkey
+                FOREIGN KEY (category_id) REFERENCES shop_category (id) DEFERRABLE INITIALLY DEFERRED;
+            """),
     ]
 
     /// The catalog's URLs (`/{category_slug}/` also fits `/cart/`: the router

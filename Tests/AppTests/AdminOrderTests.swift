@@ -186,3 +186,22 @@ final class AdminOrderTests: AdminTestCase {
         XCTAssertEqual(broken.status, 400)
     }
 }
+
+/// The database keeps orders' history whoever deletes: the constraints do not cascade.
+final class OrderHistoryConstraintTests: AppTestCase {
+    func testAProductInAnOrderAndACategoryWithProductsCannotBeDeletedEvenWithSQL() throws {
+        let order = try XCTUnwrap(database.scalar("""
+            INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city)
+            VALUES ('A', 'B', 'a@example.com', 'x', 'y', 'z') RETURNING id
+            """, as: Int.self))
+        try database.execute("INSERT INTO orders_orderitem (order_id, product_id, price, quantity) VALUES ($1, $2, 8.50, 1)", [order, teaID])
+        XCTAssertThrowsError(try database.execute("DELETE FROM shop_product WHERE id = $1", [teaID])) { error in
+            XCTAssertTrue((error as? PostgresError)?.isForeignKeyViolation ?? false, "\(error)")
+        }
+        XCTAssertThrowsError(try database.execute("DELETE FROM shop_category WHERE id = $1", [categoryID]))
+        XCTAssertEqual(try database.scalar("SELECT count(*) FROM orders_orderitem", as: Int.self), 1)
+        // An order goes with its items.
+        try database.execute("DELETE FROM orders_order WHERE id = $1", [order])
+        XCTAssertEqual(try database.scalar("SELECT count(*) FROM orders_orderitem", as: Int.self), 0)
+    }
+}

@@ -9,6 +9,9 @@ struct DeletionSpec {
     let describe: (RequestContext, _ id: Int) throws -> String?
     /// Rows deleted with it, as lines for the confirmation page.
     var cascades: (RequestContext, _ id: Int) throws -> [String] = { _, _ in [] }
+    /// Deletes those rows first (`$1` is the object's id): as Django cascades in
+    /// Python, so it works on a Django-made schema whose constraints do not cascade.
+    var cascadeSQL: [String] = []
     /// Why the object may not be deleted now (checked again, under a row lock, on POST).
     var refusal: (RequestContext, _ id: Int, _ name: String) throws -> String? = { _, _, _ in nil }
 }
@@ -24,13 +27,20 @@ enum DeleteView {
             throw HTTPError.notFound("The \(model.verboseName) with ID “\(id)” doesn’t exist. Perhaps it was deleted?")
         }
         if context.request.method == "POST" {
-            let refused: String? = try context.database.transaction {
-                guard try context.database.queryOne("SELECT id FROM \(spec.table) WHERE id = $1 FOR UPDATE", [id]) != nil else {
-                    throw HTTPError.notFound("The \(model.verboseName) with ID “\(id)” doesn’t exist. Perhaps it was deleted?")
+            var refused: String?
+            do {
+                refused = try context.database.transaction {
+                    guard try context.database.queryOne("SELECT id FROM \(spec.table) WHERE id = $1 FOR UPDATE", [id]) != nil else {
+                        throw HTTPError.notFound("The \(model.verboseName) with ID “\(id)” doesn’t exist. Perhaps it was deleted?")
+                    }
+                    if let reason = try spec.refusal(context, id, name) { return reason }
+                    for statement in spec.cascadeSQL { try context.database.execute(statement, [id]) }
+                    try context.database.execute("DELETE FROM \(spec.table) WHERE id = $1", [id])
+                    return nil
                 }
-                if let reason = try spec.refusal(context, id, name) { return reason }
-                try context.database.execute("DELETE FROM \(spec.table) WHERE id = $1", [id])
-                return nil
+            } catch let error as PostgresError where error.isForeignKeyViolation {
+                // Something came to refer to it at the last moment: the database refused, nothing changed.
+                refused = try spec.refusal(context, id, name) ?? "The \(model.verboseName) “\(name)” is still referred to and was not deleted."
             }
             if let refused {
                 return try page(context, model: model, spec: spec, id: id, name: name, refusal: refused, status: 409)

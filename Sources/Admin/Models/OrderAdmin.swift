@@ -45,6 +45,7 @@ enum OrderAdmin {
                         """, [id]).map { row in
                         "Order item: \(try row.get("quantity", as: Int.self)) × \(try row.get("name", as: String.self)) at $\(try row.get("price", as: String.self))"
                     }
-                }))
+                },
+                cascadeSQL: ["DELETE FROM orders_orderitem WHERE order_id = $1"]))
     }
 }
