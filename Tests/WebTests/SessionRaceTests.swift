@@ -130,6 +130,24 @@ class SessionRaceTestCase: DatabaseTestCase {
 
 final class SessionDatabaseRaceTests: SessionRaceTestCase {
     override class var engine: SessionEngineName { .database }
+
+    /// Every save and deletion is announced when it commits, whichever engine
+    /// wrote it, so the `cached_db` workers sharing the table drop their copies.
+    func testEverySaveAndDeletionIsAnnounced() throws {
+        let listener = checkConnection()
+        try listener.listen("shop_session_changed")
+        set("a", "1")  // a new key: nobody can have cached it, no announcement
+        let key = try XCTUnwrap(browser.sessionCookie)
+        set("a", "2")
+        browser.get("/session/flush/", on: workerA)
+        var payloads: [String] = []
+        try waitUntil(timeout: 5) {
+            try listener.catchUpNotifications(since: listener.idleReplyCount)
+            payloads += listener.pendingNotifications().map(\.payload)
+            return payloads.count >= 2
+        }
+        XCTAssertEqual(payloads, ["2 \(key)", "0 \(key)"])
+    }
 }
 
 final class SessionCachedDatabaseRaceTests: SessionRaceTestCase {
