@@ -260,10 +260,15 @@ public final class PostgresConnection {
     /// the client before ReadyForQuery is", postgres.c). libpq queues them while
     /// it reads up to that ReadyForQuery. So one reply completed after `mark`
     /// is the proof; a Sync is the cheapest message that earns one.
-    public func catchUpNotifications(since mark: Int) throws {
-        guard idleReplyCount <= mark || !isConnected else { return }
+    ///
+    /// Returns false inside a transaction, where the server holds notifications
+    /// back until the transaction ends: nothing can be proved there.
+    @discardableResult
+    public func catchUpNotifications(since mark: Int) throws -> Bool {
+        if transactionDepth > 0 || serverInTransaction { return false }
+        guard idleReplyCount <= mark || !isConnected else { return true }
         let connection = try ready()
-        if idleReplyCount > mark { return }  // just (re)connected: nothing cached predates this session
+        if idleReplyCount > mark { return true }  // just (re)connected: the caller's generation check empties its cache
         guard PQenterPipelineMode(connection) == 1 else {
             throw PostgresError(kind: .query, message: "cannot enter pipeline mode: " + Self.trimmed(String(cString: PQerrorMessage(connection))))
         }
@@ -277,6 +282,7 @@ public final class PostgresConnection {
         guard synced else { throw failure(nil, connection) }
         serverInTransaction = PQtransactionStatus(connection) != PQTRANS_IDLE
         if !serverInTransaction { idleReplyCount += 1 }
+        return !serverInTransaction
     }
 
     // MARK: - Internals

@@ -40,10 +40,10 @@ public final class CachedDatabaseSessionStore: SessionStore {
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
         try applyNotifications()
-        if cache.contains(key) {
-            // A cached copy is only as good as the notifications received:
-            // first collect every one committed before this request arrived.
-            try database.catchUpNotifications(since: requestMark)
+        // A cached copy is only as good as the notifications received: first
+        // collect every one committed before this request arrived (not possible
+        // inside a transaction: then the database answers).
+        if cache.contains(key), try database.catchUpNotifications(since: requestMark) {
             try applyNotifications()
             if let cached = cache.get(key), cached.expireDate > Date(),
                (cached.version ?? 0) >= (version ?? 0) {
