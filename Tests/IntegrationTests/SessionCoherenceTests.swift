@@ -7,6 +7,8 @@ import XCTest
 /// whichever worker of whichever pool answers: two separate `shop serve`
 /// pools behind one nginx upstream (round-robin), 200 read-modify-write steps
 /// on the session (adding to the cart), each checked on the next request.
+/// Also: an old version cookie replayed after checkout on every worker, and
+/// concurrent requests of one session that must not lose an update.
 final class SessionCoherenceTests: XCTestCase {
     var products: [Int] = []
 
