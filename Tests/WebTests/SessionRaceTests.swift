@@ -119,6 +119,22 @@ class SessionRaceTestCase: DatabaseTestCase {
         XCTAssertEqual(read("b"), "2")
     }
 
+    /// A write that bypassed the lock (a manual edit, a connection lost
+    /// mid-request) is never overwritten: the unsafe request answers 409.
+    func testAnUnsafeRequestThatFindsItsSessionChangedWritesNothing() throws {
+        set("a", "1")
+        let key = try XCTUnwrap(browser.sessionCookie)
+        let editor = checkConnection()
+        TestSite.meanwhile = { _ in
+            try editor.execute("UPDATE django_session SET session_data = $2, version = version + 1 WHERE session_key = $1",
+                               [key, SessionCoding.encode(["a": "edited"])])
+        }
+        XCTAssertEqual(post("/session/race/post/b/2/").status, 409)
+        XCTAssertEqual(TestSite.raceRuns, 1, "an unsafe view never runs twice")
+        XCTAssertEqual(read("a"), "edited")
+        XCTAssertEqual(read("b"), "<none>")
+    }
+
     /// A read-only request takes no lock and writes nothing.
     func testAReadOnlyRequestRunsNoLockStatement() throws {
         set("a", "1")
