@@ -251,11 +251,13 @@ public final class PostgresConnection {
     /// (SIGUSR1), then answers its own client. The listening backend writes the
     /// notification to our socket only once the scheduler runs it. A client
     /// that got the saving response and sent us its next request has raced
-    /// that backend, and on a loaded machine it can win: the socket is still
-    /// empty when we look. What is certain is that the signal was sent before
-    /// the save's response, hence before the request we are serving arrived, so
-    /// the backend's `notifyInterruptPending` is set by the time it reads any
-    /// message we send now; and PostgresMain delivers pending notifications
+    /// that backend, and it can win: the socket is still empty when we look
+    /// (NotificationCatchUpTests: draining right after another connection's
+    /// NOTIFY returned found nothing in about 30 of 50 rounds here). What is
+    /// certain is that the signal was sent before the save's response, hence
+    /// before the request we are serving arrived, so the backend's
+    /// `notifyInterruptPending` is set by the time it reads any message we send
+    /// now; and PostgresMain delivers pending notifications
     /// before it sends ReadyForQuery outside a transaction ("they'll be seen by
     /// the client before ReadyForQuery is", postgres.c). libpq queues them while
     /// it reads up to that ReadyForQuery. So one reply completed after `mark`
