@@ -52,6 +52,14 @@ public final class PostgresConnection {
     /// while disconnected were lost: flush whatever they were guarding.
     public private(set) var connectionGeneration = 0
 
+    /// How many replies ended with the server idle outside a transaction
+    /// (ReadyForQuery status `I`). Before such a ReadyForQuery the server
+    /// sends every notification it has been signalled about, so once this
+    /// count has grown past a value read at some moment, every notification
+    /// committed before that moment has reached `pendingNotifications()`.
+    /// See `catchUpNotifications(since:)`.
+    public private(set) var idleReplyCount = 0
+
     private let url: String
     private var conn: OpaquePointer?
     private var ownerPID: pid_t = 0
@@ -233,6 +241,52 @@ public final class PostgresConnection {
         return notifications
     }
 
+    /// Makes sure that every notification committed before `mark` (a value of
+    /// `idleReplyCount`) was read has arrived, so `pendingNotifications()`
+    /// returns it. Free when a reply has completed since; otherwise one round
+    /// trip that runs no statement (a protocol Sync, not logged as SQL).
+    ///
+    /// Why draining the socket (`PQconsumeInput`) is not enough on its own:
+    /// a notifying transaction commits, then signals each listening backend
+    /// (SIGUSR1), then answers its own client. The listening backend writes the
+    /// notification to our socket only once the scheduler runs it. A client
+    /// that got the saving response and sent us its next request has raced
+    /// that backend, and it can win: the socket is still empty when we look
+    /// (NotificationCatchUpTests: draining right after another connection's
+    /// NOTIFY returned found nothing in about 30 of 50 rounds here). What is
+    /// certain is that the signal was sent before the save's response, hence
+    /// before the request we are serving arrived, so the backend's
+    /// `notifyInterruptPending` is set by the time it reads any message we send
+    /// now; and PostgresMain delivers pending notifications
+    /// before it sends ReadyForQuery outside a transaction ("they'll be seen by
+    /// the client before ReadyForQuery is", postgres.c). libpq queues them while
+    /// it reads up to that ReadyForQuery. So one reply completed after `mark`
+    /// is the proof; a Sync is the cheapest message that earns one.
+    ///
+    /// Returns false inside a transaction, where the server holds notifications
+    /// back until the transaction ends: nothing can be proved there.
+    @discardableResult
+    public func catchUpNotifications(since mark: Int) throws -> Bool {
+        if transactionDepth > 0 || serverInTransaction { return false }
+        guard idleReplyCount <= mark || !isConnected else { return true }
+        let connection = try ready()
+        if idleReplyCount > mark { return true }  // just (re)connected: the caller's generation check empties its cache
+        guard PQenterPipelineMode(connection) == 1 else {
+            throw PostgresError(kind: .query, message: "cannot enter pipeline mode: " + Self.trimmed(String(cString: PQerrorMessage(connection))))
+        }
+        defer { PQexitPipelineMode(connection) }
+        guard PQpipelineSync(connection) == 1 else { throw failure(nil, connection) }
+        var synced = false
+        while !synced, let result = PQgetResult(connection) {
+            synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC
+            PQclear(result)
+        }
+        guard synced else { throw failure(nil, connection) }
+        serverInTransaction = PQtransactionStatus(connection) != PQTRANS_IDLE
+        if !serverInTransaction { idleReplyCount += 1 }
+        return !serverInTransaction
+    }
+
     // MARK: - Internals
 
     private static let lostInTransaction = "connection to the server was lost during a transaction"
@@ -315,6 +369,7 @@ public final class PostgresConnection {
         statementCounter = 0
         serverInTransaction = false
         connectionGeneration += 1
+        idleReplyCount += 1  // the set-up's reply
         return connection
     }
 
@@ -415,6 +470,7 @@ public final class PostgresConnection {
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             serverInTransaction = PQtransactionStatus(connection) != PQTRANS_IDLE
+            if !serverInTransaction { idleReplyCount += 1 }
             return result
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
             PQclear(result)
@@ -445,6 +501,7 @@ public final class PostgresConnection {
             dropConnection()
         } else {
             serverInTransaction = PQtransactionStatus(connection) != PQTRANS_IDLE
+            if !serverInTransaction { idleReplyCount += 1 }
         }
         return error
     }

@@ -93,12 +93,31 @@ enum TestSite {
             context.messages.success("Saved <ok>")
             return .redirect(to: "/page/")
         }
+        // A view of the races: it loads the session, lets `meanwhile` play a
+        // concurrent request of the same browser, then changes one value.
+        for method in ["GET", "POST"] {
+            router.add([method], "/session/race/\(method.lowercased())/{name}/{value}/") { context in
+                _ = try context.session.value(forKey: "a")
+                raceRuns += 1
+                if let hook = meanwhile {
+                    meanwhile = nil
+                    try hook(context)
+                }
+                try context.session.setValue(.string(context.parameters["value"]!), forKey: context.parameters["name"]!)
+                return text("ok")
+            }
+        }
         router.add(["POST", "PUT", "DELETE"], "/api/") { context in
             try context.session.setValue("yes", forKey: "changed")
             return text("accepted")
         }
         return router
     }
+
+    /// Played once by the next `/session/race/...` view, after its session loaded.
+    nonisolated(unsafe) static var meanwhile: ((RequestContext) throws -> Void)?
+    /// How many times a `/session/race/...` view ran.
+    nonisolated(unsafe) static var raceRuns = 0
 
     /// A value of every JSON kind, money as a string, and non-ASCII text.
     static let richValue: SessionValue = [

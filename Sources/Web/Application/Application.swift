@@ -40,6 +40,8 @@ public final class Application {
     ]
 
     private func dispatch(_ request: Request) -> Response {
+        // Whatever happened, the session's lock is not kept past the response.
+        defer { services.sessionStore.releaseLocks() }
         guard isAllowedHost(request.host) else {
             return errorPage(400, "Invalid HTTP_HOST header: '\(request.headers["host"] ?? "")'.", context: nil)
         }
@@ -67,31 +69,50 @@ public final class Application {
             return errorPage(404, "The page \(request.path) does not exist.", context: context)
         }
 
-        let context = makeContext(request, parameters: parameters)
-        // Whatever an app memoized for this request goes with it, even a value that
-        // (by mistake) holds the context: the cycle is broken here.
-        defer { context.memo.removeAll() }
-        var response: Response
-        do {
-            if request.isUnsafeMethod, let reason = try CSRFCheck.rejection(context) {
-                return errorPage(403, "CSRF verification failed. Request aborted. \(reason)", context: context)
+        // A safe request has no effect but on its session, so when its session
+        // write finds that another request of the same session saved first, it
+        // simply runs again on the fresh session (an unsafe one holds the
+        // session's lock instead, so its write cannot conflict).
+        var attempt = 1
+        while true {
+            let context = makeContext(request, parameters: parameters)
+            // Whatever an app memoized for this request goes with it, even a value that
+            // (by mistake) holds the context: the cycle is broken here.
+            defer { context.memo.removeAll() }
+            var response: Response
+            do {
+                if request.isUnsafeMethod, let reason = try CSRFCheck.rejection(context) {
+                    return errorPage(403, "CSRF verification failed. Request aborted. \(reason)", context: context)
+                }
+                response = try view(context)
+            } catch {
+                response = errorResponse(for: error, context: context)
             }
-            response = try view(context)
-        } catch {
-            response = errorResponse(for: error, context: context)
-        }
-        do {
-            try SessionMiddleware.finish(context, response: &response)
-            if context.csrf.cookieNeedsUpdate, let secret = context.csrf.cookieValue {
-                response.setCookie(SetCookie(name: CSRF.cookieName, value: secret, maxAge: 31_449_600,
-                                             secure: services.settings.csrfCookieSecure, sameSite: "Lax"))
-                SessionMiddleware.appendVary(&response, "Cookie")
+            do {
+                do {
+                    try SessionMiddleware.finish(context, response: &response)
+                } catch let conflict as SessionConflict where !request.isUnsafeMethod {
+                    if attempt < Application.safeRequestAttempts {
+                        attempt += 1
+                        continue
+                    }
+                    // Still racing: the page was right when it was made; only
+                    // its session change (a message shown, say) is dropped.
+                    Log.error("\(request.method) \(request.fullPath): \(conflict), its change dropped after \(attempt) attempts")
+                }
+                if context.csrf.cookieNeedsUpdate, let secret = context.csrf.cookieValue {
+                    response.setCookie(SetCookie(name: CSRF.cookieName, value: secret, maxAge: 31_449_600,
+                                                 secure: services.settings.csrfCookieSecure, sameSite: "Lax"))
+                    SessionMiddleware.appendVary(&response, "Cookie")
+                }
+            } catch {
+                response = errorResponse(for: error, context: nil)
             }
-        } catch {
-            response = errorResponse(for: error, context: nil)
+            return response
         }
-        return response
     }
+
+    static let safeRequestAttempts = 3
 
     private func makeContext(_ request: Request, parameters: [String: String]) -> RequestContext {
         let context = RequestContext(request: request, services: services, parameters: parameters)
@@ -114,6 +135,9 @@ public final class Application {
         switch error {
         case let error as HTTPError:
             return errorPage(error.status, error.message, context: context)
+        case is SessionConflict:
+            // Only when a write bypassed the session's lock (a lost connection, a manual edit).
+            return errorPage(409, "Your session changed while this request ran. Please go back and try again.", context: nil)
         case let error as PostgresError where error.isConnectionFailure:
             Log.error("database unavailable: \(error)")
             return errorPage(503, "The shop cannot reach its database right now. Please try again in a moment.", context: nil)

@@ -26,7 +26,8 @@ public final class RequestContext {
         self.session = Session(
             store: services.sessionStore,
             cookieKey: cookies[services.settings.sessionCookieName],
-            cookieVersion: cookies[services.settings.sessionCookieName + SessionMiddleware.versionCookieSuffix].flatMap { Int64($0) }
+            cookieVersion: cookies[services.settings.sessionCookieName + SessionMiddleware.versionCookieSuffix].flatMap { Int64($0) },
+            locksUntilSaved: request.isUnsafeMethod
         )
         self.csrf = CSRF(cookieValue: cookies[CSRF.cookieName])
         self.messages = Messages(session: session)

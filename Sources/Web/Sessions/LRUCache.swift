@@ -27,6 +27,14 @@ public struct LRUCache<Key: Hashable, Value> {
         return entries[slot].value
     }
 
+    /// Whether `key` is cached, without touching its recency.
+    public func contains(_ key: Key) -> Bool { index[key] != nil }
+
+    /// The cached value, without touching its recency.
+    public func peek(_ key: Key) -> Value? {
+        index[key].map { entries[$0].value }
+    }
+
     public mutating func put(_ key: Key, _ value: Value) {
         guard capacity > 0 else { return }
         if let slot = index[key] {

@@ -13,17 +13,28 @@ public final class Session {
     public private(set) var key: String?
     public private(set) var version: Int64?
     private var data: SessionData = [:]
-    /// Keys whose stored sessions must be deleted when the response goes out (flush, cycleKey).
-    private(set) var keysToDelete: [String] = []
+    /// Stored sessions (key, loaded version) to delete when the response goes out (flush, cycleKey).
+    private(set) var keysToDelete: [(key: String, version: Int64?)] = []
 
     public private(set) var isModified = false
     /// True once anything read or wrote the session (Django's `accessed`, for Vary: Cookie).
     public private(set) var isAccessed = false
 
-    public init(store: SessionStore, cookieKey: String?, cookieVersion: Int64?) {
+    /// Whether the request holds the session's lock from its load to its save
+    /// (unsafe methods), so that two requests that change one session run one
+    /// after the other and none loses the other's update.
+    private let locksUntilSaved: Bool
+    /// The stored session this request loaded, with the version it had: every
+    /// write is conditional on it.
+    private var loadedKey: String?
+    private var holdsLock = false
+
+    public init(store: SessionStore, cookieKey: String?, cookieVersion: Int64?, locksUntilSaved: Bool = false) {
         self.store = store
         self.cookieKey = cookieKey
         self.cookieVersion = cookieVersion
+        self.locksUntilSaved = locksUntilSaved
+        store.beginRequest()
     }
 
     /// The browser sent a session cookie (valid or not).
@@ -39,8 +50,13 @@ public final class Session {
         loaded = true
         guard let cookieKey, store.acceptsCookieValue(cookieKey) else { return }
         do {
+            if locksUntilSaved {
+                try store.lock(key: cookieKey)
+                holdsLock = true
+            }
             if let record = try store.load(key: cookieKey, version: cookieVersion) {
                 key = record.key
+                loadedKey = record.key
                 version = record.version
                 data = record.data
             }
@@ -101,7 +117,7 @@ public final class Session {
     /// A new key for the same data (on login, against session fixation); the old one is deleted.
     public func cycleKey() throws {
         try loadIfNeeded()
-        if let key { keysToDelete.append(key) }
+        if let key { keysToDelete.append((key, version)) }
         key = nil
         version = nil
         isModified = true
@@ -110,16 +126,28 @@ public final class Session {
     /// Empties the session and forgets its key (logout).
     public func flush() throws {
         try loadIfNeeded()
-        if let key { keysToDelete.append(key) }
+        if let key { keysToDelete.append((key, version)) }
         key = nil
         version = nil
         data = [:]
         isModified = true
     }
 
+    /// Runs the response's writes to the stored session under the session's
+    /// lock: an unsafe request has held it since the load; a safe one takes it
+    /// only now, so its write waits for an unsafe request in progress (and then
+    /// finds the version moved on) instead of slipping in under it.
+    func writing(_ body: () throws -> Void) throws {
+        guard !holdsLock, let loadedKey else { return try body() }
+        try store.lock(key: loadedKey)
+        defer { store.releaseLocks() }
+        try body()
+    }
+
     /// Writes the session through the store; called by the session middleware.
+    /// Conditional on the loaded version: `SessionConflict` when another request saved first.
     func save(expireDate: Date) throws -> SessionRecord {
-        let record = try store.save(key: key, data: data, expireDate: expireDate)
+        let record = try store.save(key: key, data: data, expireDate: expireDate, expectedVersion: key == nil ? nil : version)
         key = record.key
         version = record.version
         isModified = false
@@ -129,13 +157,13 @@ public final class Session {
     /// Deletes the stored session (it was emptied); the next save starts a new one.
     func deleteStoredSession() throws {
         guard let key else { return }
-        try store.delete(key: key)
+        try store.delete(key: key, expectedVersion: version)
         self.key = nil
         version = nil
     }
 
     func deleteStoredKeys() throws {
-        for stale in keysToDelete { try store.delete(key: stale) }
+        for stale in keysToDelete { try store.delete(key: stale.key, expectedVersion: stale.version) }
         keysToDelete.removeAll()
     }
 }

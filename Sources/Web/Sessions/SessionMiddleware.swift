@@ -3,9 +3,9 @@ import Foundation
 /// Saves the session after the view and sets its cookies, as Django's
 /// SessionMiddleware.process_response does.
 public enum SessionMiddleware {
-    /// The cookie beside `sessionid` that echoes the saved session's version,
-    /// so a worker's cache can serve the next request without asking PostgreSQL
-    /// and still never serve a session older than the browser last saw.
+    /// The cookie beside `sessionid` that echoes the saved session's version: a
+    /// hint for the workers' caches (one newer than a cached copy sends the read
+    /// to the database), never trusted to vouch for a copy.
     public static let versionCookieSuffix = "_version"
 
     static func finish(_ context: RequestContext, response: inout Response) throws {
@@ -18,27 +18,30 @@ public enum SessionMiddleware {
         guard session.isAccessed || saveEveryRequest else { return }
 
         appendVary(&response, "Cookie")
-        try session.deleteStoredKeys()
+        // An emptied (or unknown) session: forget the cookie, as Django does, and the
+        // stored session too, so a replayed cookie cannot bring the old data back.
+        let emptied = session.browserSentKey && session.isEmpty
+        let forget = emptied && (session.isModified || session.key == nil)
+        let save = !emptied && (session.isModified || saveEveryRequest) && !session.isEmpty && response.status < 500
+        // A read-only request writes nothing and takes no lock.
+        guard forget || save || !session.keysToDelete.isEmpty else { return }
 
-        if session.browserSentKey && session.isEmpty {
-            // An emptied (or unknown) session: forget the cookie, as Django does, and the
-            // stored session too, so a replayed cookie cannot bring the old data back.
-            if session.isModified || session.key == nil {
+        try session.writing {
+            try session.deleteStoredKeys()
+            if forget {
                 try session.deleteStoredSession()
                 for name in cookieNames(settings) {
                     response.setCookie(sessionCookie(name, value: "", maxAge: 0, settings))
                 }
             }
-            return
-        }
-        guard (session.isModified || saveEveryRequest), !session.isEmpty, response.status < 500 else { return }
-
-        let record = try session.save(expireDate: Date().addingTimeInterval(TimeInterval(settings.sessionCookieAge)))
-        let maxAge = settings.sessionExpireAtBrowserClose ? nil : settings.sessionCookieAge
-        let names = cookieNames(settings)
-        response.setCookie(sessionCookie(names[0], value: record.key, maxAge: maxAge, settings))
-        if let version = record.version {
-            response.setCookie(sessionCookie(names[1], value: String(version), maxAge: maxAge, settings))
+            guard save else { return }
+            let record = try session.save(expireDate: Date().addingTimeInterval(TimeInterval(settings.sessionCookieAge)))
+            let maxAge = settings.sessionExpireAtBrowserClose ? nil : settings.sessionCookieAge
+            let names = cookieNames(settings)
+            response.setCookie(sessionCookie(names[0], value: record.key, maxAge: maxAge, settings))
+            if let version = record.version {
+                response.setCookie(sessionCookie(names[1], value: String(version), maxAge: maxAge, settings))
+            }
         }
     }
 

@@ -6,8 +6,9 @@ public struct SessionRecord: Sendable {
     public var key: String
     public var data: SessionData
     public var expireDate: Date
-    /// Bumped on every save; the browser echoes it in a cookie so a per-worker
-    /// cache can tell a stale entry from the current one without asking the database.
+    /// Bumped on every save (`db`, `cached_db`). A save names the version it
+    /// loaded and is refused when the row has moved on (`SessionConflict`).
+    /// The browser also gets it in a cookie, a hint only: the server decides.
     public var version: Int64?
 
     public init(key: String, data: SessionData, expireDate: Date, version: Int64? = nil) {
@@ -30,7 +31,27 @@ public protocol SessionStore: AnyObject {
     /// Returns what was stored, with the key and version to put in the cookies.
     func save(key: String?, data: SessionData, expireDate: Date) throws -> SessionRecord
 
+    /// The same, when the request loaded `expectedVersion`: the write happens
+    /// only if the stored session still has that version, checked in the
+    /// writing statement itself; otherwise it throws `SessionConflict` and
+    /// writes nothing. Engines without versions ignore it (the later save wins).
+    func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord
+
     func delete(key: String) throws
+
+    /// Deletes the stored session only if it still has `expectedVersion`, else
+    /// `SessionConflict`. A session already gone is no conflict.
+    func delete(key: String, expectedVersion: Int64?) throws
+
+    /// Serializes the requests that change one session, across every worker
+    /// and pool: unsafe requests hold it from the session's load to its save,
+    /// safe ones around their writes; `releaseLocks()` lets go. No-op for
+    /// engines without a shared server.
+    func lock(key: String) throws
+    func releaseLocks()
+
+    /// Called when a request's session is set up, before anything is read.
+    func beginRequest()
 
     /// Deletes expired sessions (`shop clearsessions`); returns how many.
     func clearExpired() throws -> Int
@@ -43,6 +64,23 @@ public protocol SessionStore: AnyObject {
 
 extension SessionStore {
     public func acceptsCookieValue(_ value: String) -> Bool { SessionKey.isValid(value) }
+
+    public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord {
+        try save(key: key, data: data, expireDate: expireDate)
+    }
+
+    public func delete(key: String, expectedVersion: Int64?) throws { try delete(key: key) }
+    public func lock(key: String) throws {}
+    public func releaseLocks() {}
+    public func beginRequest() {}
+}
+
+/// A conditional save or delete found the stored session changed (or gone)
+/// since it was loaded: another request of the same session wrote first.
+public struct SessionConflict: Error, CustomStringConvertible {
+    public var key: String
+    public init(key: String) { self.key = key }
+    public var description: String { "session \(key.prefix(6))… changed since it was loaded" }
 }
 
 /// Session keys as Django makes them: 32 characters of `[a-z0-9]` from a CSPRNG.

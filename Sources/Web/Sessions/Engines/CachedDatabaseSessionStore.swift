@@ -4,14 +4,18 @@ import Postgres
 /// `SESSION_ENGINE=cached_db` (the default): the `db` engine behind a
 /// write-through LRU in each worker.
 ///
-/// Coherence across workers and pools: every save bumps the row's `version`,
-/// and the browser echoes the version its last response left (the
-/// `sessionid_version` cookie). A cached entry is used only when its version is
-/// exactly that one, so a read the cache can serve costs no SQL, and a stale
-/// entry (another worker saved since) is never served: it misses and is read
-/// again. Deletions (logout, flush, cycleKey) are broadcast over
-/// LISTEN/NOTIFY, so a stolen old cookie cannot be served from a cache after
-/// the row is gone.
+/// Coherence across workers and pools is the server's business, never the
+/// cookie's: every save and deletion, by any worker of any pool, is announced
+/// with NOTIFY when it commits (`DatabaseSessionStore.changeChannel`, payload
+/// "<version> <key>"), and each worker LISTENs. Before it serves a session from
+/// its cache, a worker makes sure it has received every notification committed
+/// before the request arrived (`PostgresConnection.catchUpNotifications`:
+/// free when the request already had a reply from the server, else one
+/// statement-free round trip) and drops the entries they outdate. So a read
+/// the cache serves costs no SQL and is never older than the newest save the
+/// database had committed when the request arrived, whatever version cookie
+/// the browser sends. The cookie is only a hint: one newer than the cache's
+/// copy sends the read to the database.
 public final class CachedDatabaseSessionStore: SessionStore {
     private let backing: DatabaseSessionStore
     private let database: PostgresConnection
@@ -20,6 +24,8 @@ public final class CachedDatabaseSessionStore: SessionStore {
     /// The connection's generation when the cache was last known complete; a
     /// reconnect may have lost notifications, so the cache starts over.
     private var cacheGeneration = -1
+    /// `database.idleReplyCount` when the current request began.
+    private var requestMark = 0
 
     public init(database: PostgresConnection, capacity: Int) {
         self.database = database
@@ -27,10 +33,22 @@ public final class CachedDatabaseSessionStore: SessionStore {
         self.cache = LRUCache(capacity: capacity)
     }
 
+    public func beginRequest() {
+        backing.beginRequest()
+        requestMark = database.idleReplyCount
+    }
+
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
-        try applyDeletions()
-        if let version, let cached = cache.get(key), cached.version == version, cached.expireDate > Date() {
-            return cached
+        try applyNotifications()
+        // A cached copy is only as good as the notifications received: first
+        // collect every one committed before this request arrived (not possible
+        // inside a transaction: then the database answers).
+        if cache.contains(key), try database.catchUpNotifications(since: requestMark) {
+            try applyNotifications()
+            if let cached = cache.get(key), cached.expireDate > Date(),
+               (cached.version ?? 0) >= (version ?? 0) {
+                return cached
+            }
         }
         guard let record = try backing.load(key: key, version: version) else {
             cache.remove(key)
@@ -41,15 +59,28 @@ public final class CachedDatabaseSessionStore: SessionStore {
     }
 
     public func save(key: String?, data: SessionData, expireDate: Date) throws -> SessionRecord {
-        try applyDeletions()
-        let record = try backing.save(key: key, data: data, expireDate: expireDate)
-        cache.put(record.key, record)
-        return record
+        try save(key: key, data: data, expireDate: expireDate, expectedVersion: nil)
+    }
+
+    public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord {
+        try applyNotifications()
+        do {
+            let record = try backing.save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion)
+            cache.put(record.key, record)
+            return record
+        } catch {
+            if let key { cache.remove(key) }  // outdated, or unknown after a failure
+            throw error
+        }
     }
 
     public func delete(key: String) throws {
+        try delete(key: key, expectedVersion: nil)
+    }
+
+    public func delete(key: String, expectedVersion: Int64?) throws {
         cache.remove(key)
-        try backing.delete(key: key)
+        try backing.delete(key: key, expectedVersion: expectedVersion)
     }
 
     public func clearExpired() throws -> Int {
@@ -57,20 +88,29 @@ public final class CachedDatabaseSessionStore: SessionStore {
         return try backing.clearExpired()
     }
 
-    /// Drops the cached sessions that any worker deleted. Costs one non-blocking
-    /// read of the connection's socket; LISTEN is issued once, on first use,
-    /// before anything is cached (the connection re-issues it after a reconnect).
-    private func applyDeletions() throws {
+    public func lock(key: String) throws { try backing.lock(key: key) }
+    public func releaseLocks() { backing.releaseLocks() }
+
+    /// Drops the cached sessions that another worker saved since (a newer
+    /// version) or deleted. Costs one non-blocking read of the connection's
+    /// socket; LISTEN is issued once, on first use, before anything is cached
+    /// (the connection re-issues it after a reconnect, and a reconnect empties
+    /// the cache, since notifications sent meanwhile were lost).
+    private func applyNotifications() throws {
         if !listening {
-            try database.listen(DatabaseSessionStore.deletionChannel)
+            try database.listen(DatabaseSessionStore.changeChannel)
             listening = true
+        }
+        for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.changeChannel {
+            let parts = notification.payload.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let version = Int64(parts[0]) else { continue }
+            let key = String(parts[1])
+            // Our own saves come back too: the cached copy is that version, kept.
+            if version == 0 || (cache.peek(key)?.version ?? 0) < version { cache.remove(key) }
         }
         if database.connectionGeneration != cacheGeneration {
             cache.removeAll()
             cacheGeneration = database.connectionGeneration
-        }
-        for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.deletionChannel {
-            cache.remove(notification.payload)
         }
     }
 }

@@ -2,10 +2,19 @@ import Foundation
 import Postgres
 
 /// `SESSION_ENGINE=db`: sessions in the `django_session` table.
+///
+/// Every write of an existing session is conditional on the version the
+/// request loaded (`WHERE session_key = $1 AND version = $2`, in the writing
+/// statement, so nothing slips in between a check and the write) and
+/// announces itself with `NOTIFY` for the `cached_db` workers' caches, in the
+/// same statement: the notification is delivered when that write commits.
 public final class DatabaseSessionStore: SessionStore {
     let database: PostgresConnection
-    /// Channel on which deletions are announced, for `cached_db` workers.
-    static let deletionChannel = "shop_session_deleted"
+    /// Every save and deletion is announced here; the payload is
+    /// `"<version> <key>"`, version 0 for a deletion.
+    static let changeChannel = "shop_session_changed"
+    /// Keys this connection holds the advisory lock of.
+    private var lockedKeys: [String] = []
 
     public init(database: PostgresConnection) { self.database = database }
 
@@ -18,18 +27,41 @@ public final class DatabaseSessionStore: SessionStore {
     }
 
     public func save(key: String?, data: SessionData, expireDate: Date) throws -> SessionRecord {
+        try save(key: key, data: data, expireDate: expireDate, expectedVersion: nil)
+    }
+
+    public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord {
         let text = SessionCoding.encode(data)
-        if let key {
-            // The later save wins, as in Django; a row deleted meanwhile is written again.
-            let version: Int64 = try database.scalar("""
-                INSERT INTO django_session (session_key, session_data, expire_date, version) VALUES ($1, $2, $3, 1)
-                ON CONFLICT (session_key) DO UPDATE
-                SET session_data = EXCLUDED.session_data, expire_date = EXCLUDED.expire_date, version = django_session.version + 1
-                RETURNING version
-                """, [key, text, expireDate], as: Int64.self) ?? 1
-            return SessionRecord(key: key, data: data, expireDate: expireDate, version: version)
+        guard let key else { return try create(text: text, data: data, expireDate: expireDate) }
+        let version: Int64?
+        if let expectedVersion {
+            // Only over the version this request loaded: a newer save (or a
+            // deletion) by another request is never overwritten unseen.
+            version = try database.scalar("""
+                WITH saved AS (
+                    UPDATE django_session SET session_data = $2, expire_date = $3, version = version + 1
+                    WHERE session_key = $1 AND version = $4
+                    RETURNING version)
+                SELECT version, pg_notify($5, version::text || ' ' || $1) FROM saved
+                """, [key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel], as: Int64.self)
+        } else {
+            // No loaded version to compare with (a caller outside a request): the later save wins.
+            version = try database.scalar("""
+                WITH saved AS (
+                    INSERT INTO django_session (session_key, session_data, expire_date, version) VALUES ($1, $2, $3, 1)
+                    ON CONFLICT (session_key) DO UPDATE
+                    SET session_data = EXCLUDED.session_data, expire_date = EXCLUDED.expire_date, version = django_session.version + 1
+                    RETURNING version)
+                SELECT version, pg_notify($4, version::text || ' ' || $1) FROM saved
+                """, [key, text, expireDate, DatabaseSessionStore.changeChannel], as: Int64.self)
         }
-        // A new session: a fresh key, never one the browser proposed; retry on the (unlikely) collision.
+        guard let version else { throw SessionConflict(key: key) }
+        return SessionRecord(key: key, data: data, expireDate: expireDate, version: version)
+    }
+
+    /// A new session: a fresh key, never one the browser proposed; retry on the
+    /// (unlikely) collision. Nobody can have cached a key that did not exist: no NOTIFY.
+    private func create(text: String, data: SessionData, expireDate: Date) throws -> SessionRecord {
         while true {
             let fresh = SessionKey.generate()
             let inserted = try database.execute("""
@@ -41,13 +73,47 @@ public final class DatabaseSessionStore: SessionStore {
     }
 
     public func delete(key: String) throws {
-        try database.query("""
-            WITH gone AS (DELETE FROM django_session WHERE session_key = $1 RETURNING session_key)
-            SELECT pg_notify($2, session_key) FROM gone
-            """, [key, DatabaseSessionStore.deletionChannel])
+        try delete(key: key, expectedVersion: nil)
+    }
+
+    public func delete(key: String, expectedVersion: Int64?) throws {
+        let deleted = try database.query("""
+            WITH gone AS (
+                DELETE FROM django_session WHERE session_key = $1 AND ($2::bigint IS NULL OR version = $2)
+                RETURNING session_key)
+            SELECT pg_notify($3, '0 ' || session_key) FROM gone
+            """, [key, expectedVersion, DatabaseSessionStore.changeChannel])
+        if deleted.isEmpty, expectedVersion != nil,
+           try database.queryOne("SELECT 1 FROM django_session WHERE session_key = $1", [key]) != nil {
+            throw SessionConflict(key: key)
+        }
     }
 
     public func clearExpired() throws -> Int {
+        // Expired sessions are never served (the expiry is checked on every
+        // read, cached ones included), so their deletion needs no announcement.
         try database.execute("DELETE FROM django_session WHERE expire_date <= $1", [Date()])
+    }
+
+    /// A session-level advisory lock on (1936028531, the key's hash): the first
+    /// half is "sess" in ASCII, so these never collide with other advisory locks,
+    /// and a hash collision only makes two sessions wait for each other. It
+    /// waits for the holder's request to end; a worker that dies releases it
+    /// with its connection.
+    public func lock(key: String) throws {
+        try database.query("SELECT pg_advisory_lock(1936028531, hashtext($1))", [key])
+        lockedKeys.append(key)
+    }
+
+    public func releaseLocks() {
+        while let key = lockedKeys.popLast() {
+            // A lost connection took its locks with it.
+            _ = try? database.query("SELECT pg_advisory_unlock(1936028531, hashtext($1))", [key])
+        }
+    }
+
+    /// A lock a previous request left (it should not happen) is released now.
+    public func beginRequest() {
+        releaseLocks()
     }
 }
