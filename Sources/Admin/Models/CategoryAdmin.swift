@@ -21,7 +21,7 @@ enum CategoryAdmin {
                     let taken = try context.database.scalar(
                         "SELECT count(*) FROM shop_category WHERE slug = $1 AND id IS DISTINCT FROM $2",
                         [slug, id], as: Int.self) ?? 0
-                    if taken > 0 { form.addError("slug", "Category with this Slug already exists.") }
+                    if taken > 0 { form.addError("slug", Validators.unique(model: "Category", field: "Slug")) }
                 },
                 describe: { _, values in values["name"]?.string ?? "" },
                 prepopulated: ["slug": "name"]),
