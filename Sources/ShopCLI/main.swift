@@ -5,7 +5,7 @@ struct ShopCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shop",
         abstract: "A Django-style online shop served by a FastCGI worker pool behind nginx.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, LoadDemoCommand.self, ClearSessionsCommand.self, CreateSuperuserCommand.self])
+        subcommands: [ServeCommand.self, BareCommand.self, MigrateCommand.self, LoadDemoCommand.self, ClearSessionsCommand.self, CreateSuperuserCommand.self])
 }
 
 ShopCommand.main()

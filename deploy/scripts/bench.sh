@@ -12,6 +12,11 @@
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
 #        BENCH_ADMIN=1 (the admin rows, last: they add BENCH_ADMIN_PRODUCTS products)  BENCH_ADMIN_PRODUCTS=100000
 #
+# The ceiling: for each pool size, `shop bare` (the same pool and FastCGI code answering a fixed
+# page, then the same after one `SELECT 1`) runs behind the same nginx first, and every row of
+# that pool size prints its req/s as a ratio of the bare page's: absolute figures on a shared
+# machine drift by ±15%, the ratio is what is tracked.
+#
 # Memory: every pool's workers are measured (RSS and anonymous memory, from
 # /proc/PID/smaps_rollup) after the warm-up and after its rows. The soak then runs
 # BENCH_SOAK mixed requests (catalog, category, product, cart, add-to-cart, checkout, 404) over
@@ -50,6 +55,7 @@ started_pg=0 started_redis=0 started_nginx=0
 POOL_PID=""
 BIN="" BASE="" WORKERS_NOW="" ENGINE_NOW=""
 ROWS=() NOTES=() MEMORY=()
+declare -A BARE_RPS=()   # pool size -> the bare page's req/s in this run
 PRODUCT_URLS=()          # the first product pages linked from `/`
 SESSION_COOKIES=()       # "Cookie:" values of sessions with a 3-line cart, one per session
 SESSION_TOKENS=()        # their CSRF form tokens, index for index
@@ -82,15 +88,17 @@ start_services() {
     mkdir -p "$MEDIA_ROOT" "$SESSION_FILE_PATH"
 }
 
-# pool WORKERS ENGINE: (re)starts the pool; nginx keeps pointing at the same socket path.
+# pool WORKERS ENGINE [COMMAND...]: (re)starts the pool (`shop serve`, or COMMAND such as
+# `bare`); nginx keeps pointing at the same socket path.
 pool() {
     if [ -n "$POOL_PID" ]; then
-        record_memory "after its rows"
+        [ "$ENGINE_NOW" = bare ] || record_memory "after its rows"
         stop_pool "$BENCH_DIR"
     fi
     WORKERS_NOW=$1 ENGINE_NOW=$2
-    log "pool: WORKERS=$1 SESSION_ENGINE=$2"
-    WORKERS=$1 SESSION_ENGINE=$2 start_pool "$BIN" "$BENCH_DIR" "$BENCH_DIR/pool-$1-$2.log"
+    shift 2
+    log "pool: WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW ${*:-}"
+    WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW start_pool "$BIN" "$BENCH_DIR" "$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log" "$@"
     if [ "$started_nginx" -eq 0 ]; then
         local port
         port=$(free_port 18000)
@@ -102,8 +110,19 @@ pool() {
     log "warm-up $BENCH_WARMUP"
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" "$BASE/" >/dev/null
     SESSION_COOKIES=() SESSION_TOKENS=()  # sessions belong to one engine (and one pool)
-    record_memory "after warm-up"
+    [ "$ENGINE_NOW" = bare ] || record_memory "after warm-up"
 }
+
+# The ceiling for WORKERS: the bare page, then the bare page after one SELECT 1.
+run_bare_rows() {
+    pool "$1" bare bare
+    measure "bare: fixed page" /
+    BARE_RPS[$1]=$(rps_of_last_row)
+    pool "$1" bare bare --select
+    measure "bare: fixed page + SELECT 1" /
+}
+
+rps_of_last_row() { IFS='|' read -r _ _ _ rps _ <<<"${ROWS[-1]}"; printf '%s\n' "$rps"; }
 
 # ---- worker memory --------------------------------------------------------------------------
 
@@ -245,13 +264,15 @@ skip() {
 
 print_table() {
     echo
-    printf '%-8s %-15s %-30s %10s %10s %10s %8s %8s\n' workers engine request req/s p50 p99 errors sql/req
-    printf '%s\n' "------------------------------------------------------------------------------------------------------------"
-    local row
+    printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s\n' workers engine request req/s ratio p50 p99 errors sql/req
+    printf '%s\n' "-----------------------------------------------------------------------------------------------------------------------"
+    local row ratio
     for row in "${ROWS[@]}"; do
         IFS='|' read -r w e l rps p50 p99 errors sql <<<"$row"
-        printf '%-8s %-15s %-30s %10s %10s %10s %8s %8s\n' "$w" "$e" "$l" "$rps" "$p50" "$p99" "$errors" "$sql"
+        ratio=$(awk -v r="$rps" -v b="${BARE_RPS[$w]:-}" 'BEGIN { if (b > 0) printf "%.2f", r / b; else printf "-" }')
+        printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql"
     done
+    echo "ratio: req/s over the bare page's (shop bare, the same pool, nginx and wrk) with as many workers, in this run"
     for row in "${NOTES[@]}"; do echo "note: $row"; done
     echo
     echo "worker memory:"
@@ -485,6 +506,7 @@ main() {
     local workers engine last=""
     for workers in $BENCH_WORKERS; do
         last=$workers
+        run_bare_rows "$workers"
         [ "$BENCH_ROWS" = 1 ] || continue
         pool "$workers" cached_db
         [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products

@@ -143,18 +143,21 @@ build_shop() {
     shop_binary "$config"
 }
 
-# start_pool BINARY DIR [LOG]: runs `shop serve` in the background on unix:DIR/shop.sock (the
+# start_pool BINARY DIR [LOG] [COMMAND...]: runs `shop serve` (or `shop COMMAND...`, e.g. the
+# benchmark's `bare`) in the background on unix:DIR/shop.sock (the
 # environment carries the other settings) and waits for its socket. Sets POOL_PID and
 # POOL_SOCKET and writes DIR/shop.pid, so stop.sh can end a pool whose script was killed.
 start_pool() {
     local bin=$1 dir=$2 logfile=${3:-/dev/stderr}
+    shift $(($# < 3 ? $# : 3))
+    [ $# -gt 0 ] || set -- serve
     mkdir -p "$dir"
     POOL_SOCKET=$(socket_path "$dir/shop.sock")
     rm -f "$POOL_SOCKET"   # a stale socket from a killed run would make bind() fail
     # Its own session: Ctrl-C in the terminal reaches only the script, whose cleanup then sends
     # the pool one SIGTERM (a second stop signal would make the pool kill its workers at once).
     # setsid execs in place here (a background job is no group leader), so $! is the pool.
-    LISTEN="unix:$POOL_SOCKET" setsid "$bin" serve >>"$logfile" 2>&1 &
+    LISTEN="unix:$POOL_SOCKET" setsid "$bin" "$@" >>"$logfile" 2>&1 &
     POOL_PID=$!
     printf '%s\n' "$POOL_PID" >"$dir/shop.pid"
     wait_until 60 pool_listening || die "shop serve did not create $POOL_SOCKET within 60 s"

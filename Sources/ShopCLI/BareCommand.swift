@@ -1,0 +1,67 @@
+import ArgumentParser
+import FastCGI
+import Foundation
+import Pool
+import Postgres
+
+/// `shop bare`: the ceiling the shop is measured against. The same pool and
+/// FastCGI code as `shop serve`, but each worker answers every request with a
+/// fixed page (and, with `--select`, after one `SELECT 1`): no routing, no
+/// session, no template. `make bench` runs it behind the same nginx and
+/// reports each page's throughput as a ratio of this one's. Not for serving a shop.
+struct BareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bare", abstract: "Benchmark ceiling: a fixed page from the same pool (make bench).",
+        shouldDisplay: false)
+
+    @Flag(help: "Run SELECT 1 on DATABASE_URL for every request.")
+    var select = false
+
+    func run() throws {
+        var exitStatus: Int32 = 0
+        try runReportingErrors {
+            let environment = ProcessInfo.processInfo.environment
+            let listen = environment["LISTEN"] ?? "unix:/run/shop/shop.sock"
+            let workers = Int(environment["WORKERS"] ?? "") ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let databaseURL = environment["DATABASE_URL"] ?? "postgresql://postgres@127.0.0.1:5432/shop"
+            let address = try ListenAddress(parsing: listen)
+            let socket = try openListeningSocket(address)
+            var socketPath: String?
+            if case .unix(let path) = address { socketPath = path }
+            let configuration = PoolConfiguration(workers: workers, maxRequests: 0, requestTimeout: 30, socketPath: socketPath)
+            let select = self.select
+            let arbiter = Arbiter(configuration: configuration, listeningSocket: socket) { worker in
+                BareWorker(socket: socket, worker: worker, database: select ? PostgresConnection(url: databaseURL) : nil).run()
+            }
+            exitStatus = arbiter.run()
+        }
+        if exitStatus != 0 { throw ExitCode(exitStatus) }
+    }
+}
+
+/// One bare worker's loop.
+struct BareWorker {
+    let socket: Int32
+    let worker: WorkerContext
+    let database: PostgresConnection?
+
+    static let page: [UInt8] = Array(("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bare</title></head><body>"
+        + String(repeating: "<p>The benchmark's ceiling: a fixed page from the same pool.</p>\n", count: 60)
+        + "</body></html>\n").utf8)
+    static let headers: [(name: String, value: String)] = [("Content-Type", "text/html; charset=utf-8")]
+
+    func run() {
+        guard let acceptor = try? FastCGIAcceptor(listeningSocket: socket) else { exit(1) }
+        while !worker.shouldStop && acceptor.accept() {
+            worker.requestStarted()
+            var status = 200
+            if let database {
+                do { try database.query("SELECT 1") } catch { status = 503 }
+            }
+            acceptor.respond(status: status, reason: status == 200 ? "OK" : "Service Unavailable",
+                             headers: BareWorker.headers, body: BareWorker.page)
+            acceptor.finish()
+            worker.requestFinished()
+        }
+    }
+}
