@@ -17,7 +17,7 @@
 # fsync off: its data is thrown away anyway and it makes the suites much faster.
 # USER: the shop's database (shop) is owned by, and reached as, a dedicated role of the same
 # name, not the superuser: a pool at max_connections then leaves the superuser's reserved slots
-# free for psql. The test database (which the suites drop and recreate) is reached as postgres.
+# free for psql. The test databases (which the suites drop and recreate) are reached as postgres.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -39,9 +39,10 @@ as_pg() {
     if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-# The role a database is reached as (see USER above).
+# The role a database is reached as (see USER above): make run's and make bench's `shop` as
+# `shop`; the suites' databases (shop_test, shop_browser: dropped and recreated) as postgres.
 db_user() {
-    case "$1" in *_test) echo postgres ;; *) echo "$1" ;; esac
+    case "$1" in shop) echo shop ;; *) echo postgres ;; esac
 }
 
 # The dedicated role owns its database and everything in its public schema (an older cluster
