@@ -115,6 +115,55 @@ final class DatabaseFaultTests: XCTestCase {
         try waitUntil(timeout: 10) { (try? HTTPClient.request(port: port, path: "/").status) == 200 }
     }
 
+    // MARK: An order whose worker died after the commit
+
+    func testAnOrderCommittedJustBeforeItsWorkerDiedIsFoundByTheSamePost() throws {
+        let pool = try ShopServer(workers: 2)
+        let nginx = try NginxServer(sockets: [pool.socketPath])
+        defer { nginx.stop(); pool.stop() }
+        let sencha = try XCTUnwrap(database.scalar("SELECT id FROM shop_product WHERE slug = 'sencha'", as: Int.self))
+        let shopper = Browser(port: nginx.port)
+        let token = try XCTUnwrap(Browser.csrfToken(in: try shopper.get("/\(sencha)/sencha/").text))
+        XCTAssertEqual(try shopper.post("/cart/add/\(sencha)/", form: [("quantity", "2"), ("override", "False"), ("csrfmiddlewaretoken", token)]).status, 302)
+        let workers = try XCTUnwrap(try status(nginx)["pids"] as? [Int])
+        // The session's save after the order's commit hangs; meanwhile the worker dies.
+        try database.executeScript("""
+            CREATE FUNCTION slow_session_save() RETURNS trigger LANGUAGE plpgsql AS
+              $$ BEGIN PERFORM pg_sleep(30); RETURN NEW; END $$;
+            CREATE TRIGGER slow_session_save BEFORE UPDATE ON django_session
+              FOR EACH ROW EXECUTE FUNCTION slow_session_save();
+            """)
+        let form = [("first_name", "Ada"), ("last_name", "Lovelace"), ("email", "ada@example.com"),
+                    ("address", "12 St James's Square"), ("postal_code", "SW1Y 4JH"), ("city", "London"),
+                    ("csrfmiddlewaretoken", token)]
+        let checkout = Browser(port: nginx.port)
+        for (name, value) in shopper.cookies { checkout.setCookie(name, value) }
+        let result = ResultBox()
+        let thread = Thread { result.response = try? checkout.post("/orders/create/", form: form) }
+        thread.start()
+        try waitUntil(timeout: 10) {
+            try self.database.scalar("SELECT count(*) FROM orders_order", as: Int.self) == 1
+                && self.database.scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'", as: Int.self) == 1
+        }
+        for pid in workers { kill(Int32(pid), SIGKILL) }
+        try waitUntil(timeout: 10) { result.response != nil }
+        XCTAssertEqual(result.response?.status, 502, "the shopper saw the worker die")
+        try database.executeScript("DROP TRIGGER slow_session_save ON django_session; DROP FUNCTION slow_session_save();")
+
+        // The browser submits the same form again: the order, not a second one.
+        var again: HTTPResponse?
+        try waitUntil(timeout: 15) {
+            again = try shopper.post("/orders/create/", form: form)
+            return again?.status == 302
+        }
+        let id = try XCTUnwrap(database.scalar("SELECT id FROM orders_order", as: Int.self))
+        XCTAssertEqual(again?.header("Location"), "/orders/\(id)/created/")
+        let confirmation = try shopper.get("/orders/\(id)/created/")
+        XCTAssertEqual(confirmation.status, 200)
+        XCTAssertTrue(confirmation.text.contains("id=\"order-number\">\(id)<"))
+        XCTAssertEqual(try database.scalar("SELECT count(*) FROM orders_order", as: Int.self), 1)
+    }
+
     // MARK: The error log
 
     func testAnOutageIsLoggedOnceThenCountedAndLinesNameTheRequest() throws {
