@@ -313,8 +313,9 @@ public final class Arbiter {
     }
 
     private func finishStop() {
-        // After an upgrade the socket file is the new master's.
-        if reexecPID == 0, let path = configuration.socketPath, ownsSocketFile(at: path) {
+        // During an upgrade the socket file is the serving master's: the old one's until the
+        // new one takes over, then the new one's.
+        if reexecPID == 0, replacing == nil, let path = configuration.socketPath, ownsSocketFile(at: path) {
             unlink(path)
         }
         configuration.pidFile.map { PidFile(path: $0).remove(ifItNames: masterPID) }

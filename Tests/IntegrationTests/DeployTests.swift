@@ -79,6 +79,19 @@ final class DeployTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: pidFile))
     }
 
+    func testAnUpgradeToABuildThatCannotStartLeavesTheOldMasterServing() throws {
+        let pool = try ShopServer(workers: 1, environment: ["TEMPLATES_DIR": templates], binary: binary)
+        let nginx = try NginxServer(sockets: [pool.socketPath])
+        defer { nginx.stop(); pool.stop() }
+        // The new build's templates do not compile: its master stops at start.
+        try "{{#broken}} never closed".write(toFile: templates + "/base.html", atomically: true, encoding: .utf8)
+        kill(pool.pid, SIGUSR2)
+        try waitUntil(timeout: 15) { pool.log.contains("before taking over; this master keeps serving") }
+        XCTAssertTrue(pool.process.isRunning)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: pool.socketPath), "the socket file stays")
+        XCTAssertEqual(try HTTPClient.request(port: nginx.port, path: "/").status, 200, "the old build serves on")
+    }
+
     func testASocketActivatedRestartUnderLoadLosesNoRequest() throws {
         let systemd = try SocketActivator(directory: directory)
         let environment = ShopServer.environment(directory: directory, workers: 2, ["TEMPLATES_DIR": templates])
