@@ -156,6 +156,13 @@ public struct Cart {
         state.loadedLines = []
     }
 
+    /// The token the session holds for the cart's contents, without making one.
+    public func existingCheckoutToken() throws -> String? {
+        guard context.session.browserSentKey || context.session.isAccessed else { return nil }
+        guard let token = try context.session.value(forKey: Cart.tokenKey)?.stringValue, Cart.isWellFormedToken(token) else { return nil }
+        return token
+    }
+
     /// The token of the cart's current contents, made now when the session has none.
     public func checkoutToken() throws -> String {
         if let token = try context.session.value(forKey: Cart.tokenKey)?.stringValue, Cart.isWellFormedToken(token) {

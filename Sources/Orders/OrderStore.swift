@@ -103,6 +103,11 @@ public struct OrderStore {
         }
     }
 
+    /// The order placed from the cart with this checkout token, if any.
+    public func orderID(checkoutToken: String) throws -> Int? {
+        try database.scalar("SELECT id FROM orders_order WHERE checkout_token = $1", [checkoutToken], as: Int.self)
+    }
+
     /// The order with its items, or nil.
     public func order(id: Int) throws -> Order? {
         guard let row = try database.queryOne("""

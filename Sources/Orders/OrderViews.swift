@@ -16,6 +16,12 @@ public enum OrderViews {
         var lines = try cart.lines()
         guard !lines.isEmpty else { return .redirect(to: try context.url("cart:cart_detail")) }
         guard context.request.method == "POST" else {
+            // A cart already ordered whose session was never saved (the worker died after the
+            // commit, or the save failed): the shopper's way back to the order is the checkout.
+            if let token = try cart.existingCheckoutToken(),
+               let id = try OrderStore(database: context.database).orderID(checkoutToken: token) {
+                return try placed(id, cart: cart, context)
+            }
             return try page(context, lines: lines, form: OrderForm.form.unbound())
         }
 
@@ -32,9 +38,7 @@ public enum OrderViews {
             checkoutToken: try cart.checkoutToken())
         switch outcome {
         case .placed(let id), .alreadyPlaced(let id):
-            try cart.clear()
-            try remember(id, context)
-            return .redirect(to: try context.url("orders:order_created", ["id": id]))
+            return try placed(id, cart: cart, context)
         case .unavailable(let gone):
             // Changed between reading the cart and locking the products: nothing
             // was saved. Drop them, say so, and show the checkout again.
@@ -52,11 +56,30 @@ public enum OrderViews {
         }
     }
 
-    /// `GET /orders/{id}/created/`: only for the session that placed the order.
+    /// The order is committed: empty the cart, remember the order, send the shopper to its
+    /// confirmation. That redirect stands even if saving the session then fails: the stored
+    /// session still holds the cart and its checkout token, by which the confirmation page (and
+    /// the same POST repeated) find the order.
+    static func placed(_ id: Int, cart: Cart, _ context: RequestContext) throws -> Response {
+        try cart.clear()
+        try remember(id, context)
+        var response = Response.redirect(to: try context.url("orders:order_created", ["id": id]))
+        response.survivesSessionFailure = true
+        return response
+    }
+
+    /// `GET /orders/{id}/created/`: only for the session that placed the order: it lists the
+    /// order, or still holds the cart it was placed from (its save after the commit was lost).
     public static func created(_ context: RequestContext) throws -> Response {
         let id = try context.intParameter("id")
-        guard try placedOrders(context).contains(id),
-              let order = try OrderStore(database: context.database).order(id: id)
+        let store = OrderStore(database: context.database)
+        var owned = try placedOrders(context).contains(id)
+        if !owned, let token = try Cart.of(context).existingCheckoutToken(), try store.orderID(checkoutToken: token) == id {
+            try Cart.of(context).clear()
+            try remember(id, context)
+            owned = true
+        }
+        guard owned, let order = try store.order(id: id)
         else { throw HTTPError.notFound("No such order.") }
         return try context.render("orders/order/created", [
             "title": "Thank you",

@@ -4,7 +4,9 @@ import Glibc
 /// signal self-pipe (poll with a short timeout), reaping, replacing, timing out and recycling.
 ///
 /// Signals: SIGTERM/SIGINT/SIGQUIT stop gracefully (a second one kills the workers at once);
-/// SIGHUP replaces every worker gracefully; SIGCHLD wakes the loop to reap.
+/// SIGHUP replaces every worker gracefully; SIGUSR2 re-executes the program on disk (a new build)
+/// as a new master on the same socket, which then stops this one (see Reexec); SIGCHLD wakes
+/// the loop to reap.
 public final class Arbiter {
     private let configuration: PoolConfiguration
     private let listeningSocket: Int32
@@ -29,6 +31,12 @@ public final class Arbiter {
     /// WORKER_BOOT_ERROR; that many in a row stop the pool with it instead of respawning forever.
     public static let bootFailureStatus: Int32 = 3
     private static let bootFailureLimit = 3
+    private var reexec: Reexec?
+    /// The new master forked by SIGUSR2, while it runs (0: none).
+    private var reexecPID: Int32 = 0
+    /// Set while this master still has to stop the one it replaces (a SIGUSR2 upgrade).
+    private var replacing: Int32?
+    private var replacingSince: Int64 = 0
 
     private static let second = Clock.nanosecondsPerSecond
     /// A worker that dies within this long of its fork counts as a quick death.
@@ -59,6 +67,10 @@ public final class Arbiter {
         }
         rememberSocketIdentity()
         masterPID = getpid()
+        reexec = Reexec.current()
+        replacing = configuration.replacing
+        replacingSince = Clock.now()
+        if replacing == nil { configuration.pidFile.map { PidFile(path: $0).write(masterPID) } }
         Signals.installMasterHandlers(wakeDescriptor: pipeWrite)
         board.markStarted(at: Clock.now())
         poolLog("master \(getpid()) starting \(workersText(workerCount))")
@@ -80,6 +92,7 @@ public final class Arbiter {
                 }
             } else {
                 spawnMissing(now: now)
+                takeOverWhenReady(now: now)
             }
         }
         finishStop()
@@ -110,6 +123,8 @@ public final class Arbiter {
             break  // reaped right after
         case SIGHUP:
             if !stopping { reload() }
+        case SIGUSR2:
+            if !stopping { upgrade() }
         case SIGTERM, SIGINT, SIGQUIT:
             stopping ? killAllNow() : beginStop(signal: signo)
         default:
@@ -124,6 +139,11 @@ public final class Arbiter {
             let pid = waitpid(-1, &status, WNOHANG)
             if pid < 0 && errno == EINTR { continue }
             if pid <= 0 { break }
+            if pid == reexecPID {
+                poolLog("new master \(pid) exited (\(describeExit(status))) before taking over; this master keeps serving")
+                reexecPID = 0
+                continue
+            }
             guard let record = workers.removeValue(forKey: pid) else { continue }
             let served = scoreboard.release(slot: record.slot)
             let how = describeExit(status)
@@ -293,14 +313,56 @@ public final class Arbiter {
     }
 
     private func finishStop() {
-        if let path = configuration.socketPath, ownsSocketFile(at: path) {
+        // During an upgrade the socket file is the serving master's: the old one's until the
+        // new one takes over, then the new one's.
+        if reexecPID == 0, replacing == nil, let path = configuration.socketPath, ownsSocketFile(at: path) {
             unlink(path)
         }
+        configuration.pidFile.map { PidFile(path: $0).remove(ifItNames: masterPID) }
         close(listeningSocket)
         Signals.restoreDefaults()
         close(pipeRead)
         close(pipeWrite)
         poolLog("master \(getpid()) stopped")
+    }
+
+    // MARK: - Upgrade (SIGUSR2)
+
+    /// Starts the program now on disk as a new master on this socket; this one serves on until
+    /// the new one, its workers running, sends SIGTERM.
+    private func upgrade() {
+        guard reexecPID == 0, replacing == nil else {
+            poolLog("SIGUSR2: an upgrade is already under way; ignored")
+            return
+        }
+        guard let reexec else {
+            poolLog("SIGUSR2: cannot tell which program file to run (/proc/self/exe); ignored")
+            return
+        }
+        let savedMask = Signals.blockManaged()
+        let pid = reexec.spawn(listeningSocket: listeningSocket, masterPID: masterPID, restoreMask: savedMask)
+        Signals.setMask(savedMask)
+        guard let pid else {
+            poolLog("SIGUSR2: fork failed: \(errnoText())")
+            return
+        }
+        reexecPID = pid
+        poolLog("SIGUSR2: started new master \(pid) from \(reexec.executable); serving until it takes over")
+    }
+
+    /// The new master of an upgrade: once every worker has started (it reports on its database
+    /// connection), or at least one after 10 s, tell the old master to stop gracefully and take
+    /// its pid file. A build whose workers never start leaves the old master serving.
+    private func takeOverWhenReady(now: Int64) {
+        guard let old = replacing else { return }
+        let started = workers.values.filter { scoreboard.hasStarted(slot: $0.slot) }.count
+        guard started >= workerCount || (started > 0 && now - replacingSince > 10 * Self.second) else { return }
+        replacing = nil
+        configuration.pidFile.map { PidFile(path: $0).write(masterPID) }
+        if old > 0 && getppid() == old {
+            poolLog("\(workersText(started)) running; stopping the old master \(old) (SIGTERM)")
+            kill(old, SIGTERM)
+        }
     }
 
     // MARK: - Helpers
@@ -341,6 +403,7 @@ public final class Arbiter {
         case SIGTERM: return "SIGTERM"
         case SIGINT: return "SIGINT"
         case SIGQUIT: return "SIGQUIT"
+        case SIGUSR2: return "SIGUSR2"
         default: return "signal \(signo)"
         }
     }

@@ -10,6 +10,11 @@ public struct PoolConfiguration: Sendable {
     public var gracefulTimeout: Int
     /// The unix socket file to unlink when the master stops (nil for TCP).
     public var socketPath: String?
+    /// `--pid-file`: where the master writes its pid (nil: nowhere).
+    public var pidFile: String?
+    /// The master this one replaces (a SIGUSR2 upgrade): sent SIGTERM once this one's workers
+    /// run, so both generations overlap and the socket is never left without workers.
+    public var replacing: Int32?
 
     public init(workers: Int, maxRequests: Int = 0, requestTimeout: Int = 0, gracefulTimeout: Int = 30, socketPath: String? = nil) {
         self.workers = workers
@@ -17,5 +22,7 @@ public struct PoolConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.gracefulTimeout = gracefulTimeout
         self.socketPath = socketPath
+        self.pidFile = nil
+        self.replacing = nil
     }
 }

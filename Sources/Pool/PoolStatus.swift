@@ -10,8 +10,11 @@ public struct PoolStatus: Sendable, Encodable, Equatable {
     public var restarts: Int
     public var uptimeSeconds: Int
     public var pids: [Int32]
+    /// Workers that cannot connect to the database: they back off and retry, and leave the
+    /// requests to connected workers while there are any.
+    public var unhealthyPids: [Int32]
 
-    public init(workers: Int, busy: Int, idle: Int, requestsServed: Int, restarts: Int, uptimeSeconds: Int, pids: [Int32]) {
+    public init(workers: Int, busy: Int, idle: Int, requestsServed: Int, restarts: Int, uptimeSeconds: Int, pids: [Int32], unhealthyPids: [Int32] = []) {
         self.workers = workers
         self.busy = busy
         self.idle = idle
@@ -19,5 +22,6 @@ public struct PoolStatus: Sendable, Encodable, Equatable {
         self.restarts = restarts
         self.uptimeSeconds = uptimeSeconds
         self.pids = pids
+        self.unhealthyPids = unhealthyPids
     }
 }

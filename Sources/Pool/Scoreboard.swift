@@ -7,7 +7,8 @@ import Synchronization
 /// Layout, in 64-bit atomics (lock-free, hence safe across processes):
 ///   header (one 64-byte line): restarts, served by exited workers, pool start (monotonic ns)
 ///   slots (one 64-byte line each, so busy workers do not share cache lines): pid,
-///     request start (monotonic ns, 0 = idle), requests served by this worker
+///     request start (monotonic ns, 0 = idle), requests served by this worker, database state
+///     (0 not known yet, 1 connected, 2 cannot connect)
 /// A slot has one writer at a time: the worker while it lives, the master after reaping it.
 /// The mapping lives as long as the processes do; it is never unmapped.
 struct Scoreboard {
@@ -17,7 +18,7 @@ struct Scoreboard {
 
     private static let fieldsPerLine = 8
     private enum Header: Int { case restarts = 0, retiredServed, startTime }
-    private enum Field: Int { case pid = 0, requestStart, served }
+    private enum Field: Int { case pid = 0, requestStart, served, database }
 
     init?(capacity: Int) {
         let lines = capacity + 1
@@ -58,6 +59,27 @@ struct Scoreboard {
         return field(slot, .served).pointee.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
+    /// What the worker last found of its database connection.
+    func setDatabase(slot: Int, _ state: DatabaseState) {
+        field(slot, .database).pointee.store(state.rawValue, ordering: .releasing)
+    }
+
+    func database(slot: Int) -> DatabaseState {
+        DatabaseState(rawValue: field(slot, .database).pointee.load(ordering: .acquiring)) ?? .unknown
+    }
+
+    /// The worker has started serving (it has reported on its database connection).
+    func hasStarted(slot: Int) -> Bool { database(slot: slot) != .unknown }
+
+    /// Live workers other than `slot`'s that have a database connection.
+    func connectedWorkers(besides slot: Int) -> Int {
+        var count = 0
+        for other in 0..<capacity where other != slot && pid(slot: other) != 0 && database(slot: other) == .connected {
+            count += 1
+        }
+        return count
+    }
+
     /// When the slot's current request started (monotonic ns), or 0 when idle.
     func requestStart(slot: Int) -> Int64 { field(slot, .requestStart).pointee.load(ordering: .acquiring) }
 
@@ -69,12 +91,14 @@ struct Scoreboard {
         header[Header.retiredServed.rawValue].wrappingAdd(served, ordering: .relaxed)
         field(slot, .served).pointee.store(0, ordering: .relaxed)
         field(slot, .requestStart).pointee.store(0, ordering: .relaxed)
+        field(slot, .database).pointee.store(0, ordering: .relaxed)
         field(slot, .pid).pointee.store(0, ordering: .releasing)
         return served
     }
 
     func snapshot(now: Int64) -> PoolStatus {
         var pids: [Int32] = []
+        var unhealthy: [Int32] = []
         var busy = 0
         var served = header[Header.retiredServed.rawValue].load(ordering: .relaxed)
         for slot in 0..<capacity {
@@ -82,6 +106,7 @@ struct Scoreboard {
             guard pid != 0 else { continue }
             pids.append(pid)
             if requestStart(slot: slot) != 0 { busy += 1 }
+            if database(slot: slot) == .unreachable { unhealthy.append(pid) }
             served += field(slot, .served).pointee.load(ordering: .relaxed)
         }
         let started = header[Header.startTime.rawValue].load(ordering: .relaxed)
@@ -92,7 +117,13 @@ struct Scoreboard {
             requestsServed: Int(served),
             restarts: Int(header[Header.restarts.rawValue].load(ordering: .relaxed)),
             uptimeSeconds: started == 0 ? 0 : Int((now - started) / Clock.nanosecondsPerSecond),
-            pids: pids.sorted()
+            pids: pids.sorted(),
+            unhealthyPids: unhealthy.sorted()
         )
     }
+}
+
+/// A worker's database connection as the scoreboard shows it.
+enum DatabaseState: Int64 {
+    case unknown = 0, connected, unreachable
 }

@@ -43,7 +43,7 @@ private let workerStopHandler: @convention(c) (Int32) -> Void = { _ in
 enum Signals {
     /// The signals the master handles; blocked around fork() so a child never runs the master's
     /// handler (which would write into the master's self-pipe) before installing its own.
-    static let managed: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD]
+    static let managed: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2, SIGCHLD]
 
     static var workerStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
 
@@ -74,6 +74,7 @@ enum Signals {
         placeholderFD.store(open("/dev/null", O_RDONLY | O_CLOEXEC), ordering: .relaxed)
         _ = signal(SIGPIPE, SIG_IGN)  // nginx hanging up mid-response is an EPIPE, not a death
         _ = signal(SIGHUP, SIG_IGN)   // reload is the master's business; it SIGTERMs old workers
+        _ = signal(SIGUSR2, SIG_IGN)  // so is an upgrade
         _ = signal(SIGCHLD, SIG_DFL)
         for signo in [SIGTERM, SIGINT, SIGQUIT] {
             install(workerStopHandler, for: signo, flags: SA_RESTART)

@@ -32,6 +32,16 @@ public final class WorkerContext {
         if maxRequests > 0 && served >= maxRequests { recycleDue = true }
     }
 
+    /// Publishes whether this worker has a database connection (GET /-/status shows the others).
+    public func reportDatabase(connected: Bool) {
+        scoreboard.setDatabase(slot: slot, connected ? .connected : .unreachable)
+    }
+
+    /// How many other live workers have a database connection right now.
+    public var otherConnectedWorkers: Int {
+        scoreboard.connectedWorkers(besides: slot)
+    }
+
     /// The whole pool as the shared scoreboard sees it now (for GET /-/status).
     public func status() -> PoolStatus {
         scoreboard.snapshot(now: Clock.now())

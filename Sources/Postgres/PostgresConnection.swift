@@ -47,6 +47,19 @@ public final class PostgresConnection {
     /// number of placeholders.
     public var maxPreparedStatements = 1_000
 
+    /// Milliseconds after which the server cancels a running statement
+    /// (`statement_timeout`; 0: the server's setting). Applied when a session is opened,
+    /// so set it before the first statement. The pool sets it below
+    /// REQUEST_TIMEOUT, so a statement stuck behind a lock ends with an error
+    /// the worker can answer, instead of the worker being killed.
+    public var statementTimeout = 0
+
+    /// How often (ms) the server checks, during a long statement, that this
+    /// client is still connected (`client_connection_check_interval`,
+    /// PostgreSQL 14+; 0: the server's setting). A worker killed mid-statement thus leaves no
+    /// backend behind running (or waiting for a lock) on its behalf.
+    public var clientCheckInterval = 1_000
+
     /// How many times a server session has been opened (1 after the first
     /// connect). When it grows, LISTENs were re-issued but notifications sent
     /// while disconnected were lost: flush whatever they were guarding.
@@ -70,6 +83,14 @@ public final class PostgresConnection {
     private var serverInTransaction = false
     private var channels: [String] = []
     private let sessionState = SessionState()
+    /// Failed connects in a row, and when the next may be tried: a server that
+    /// refuses (down, or max_connections reached) is asked again after 100 ms,
+    /// then 200, 400 ... up to 2 s, not on every statement. Meanwhile the last
+    /// error is thrown again at once.
+    private var connectFailures = 0
+    private var nextConnectAttempt: UInt64 = 0
+    private var lastConnectError: PostgresError?
+    private static let maxConnectBackoff: UInt64 = 2_000_000_000
 
     /// Does not connect: the first statement (or `connect()`) does.
     public init(url: String) {
@@ -100,6 +121,14 @@ public final class PostgresConnection {
     /// No-op when connected and alive.
     public func connect() throws {
         _ = try ready()
+    }
+
+    /// Nanoseconds before a new connect will be tried (0 when connected or
+    /// when the next statement may try at once).
+    public var connectBackoffRemaining: UInt64 {
+        guard conn == nil || ownerPID != getpid(), connectFailures > 0 else { return 0 }
+        let now = Self.monotonicNanoseconds()
+        return nextConnectAttempt > now ? nextConnectAttempt - now : 0
     }
 
     /// Closes the session. The next statement opens a new one (and
@@ -309,7 +338,21 @@ public final class PostgresConnection {
         if transactionDepth > 0 {
             throw PostgresError(kind: .connection, message: Self.lostInTransaction)
         }
-        return try open()
+        if connectFailures > 0, let error = lastConnectError, Self.monotonicNanoseconds() < nextConnectAttempt {
+            throw error
+        }
+        do {
+            let connection = try open()
+            connectFailures = 0
+            lastConnectError = nil
+            return connection
+        } catch let error as PostgresError {
+            connectFailures += 1
+            let delay = min(Self.maxConnectBackoff, 100_000_000 << UInt64(min(connectFailures - 1, 5)))
+            nextConnectAttempt = Self.monotonicNanoseconds() + delay
+            lastConnectError = error
+            throw error
+        }
     }
 
     private func open() throws -> OpaquePointer {
@@ -350,6 +393,11 @@ public final class PostgresConnection {
         }, Unmanaged.passUnretained(sessionState).toOpaque())
 
         var setup = "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, MDY'"
+        // 0 keeps the server's (or the role's) own setting.
+        if statementTimeout > 0 { setup += "; SET statement_timeout TO \(statementTimeout)" }
+        if clientCheckInterval > 0 && PQserverVersion(connection) >= 140000 {
+            setup += "; SET client_connection_check_interval TO \(clientCheckInterval)"
+        }
         for channel in channels {
             setup += "; LISTEN " + Self.quoteIdentifier(channel)
         }

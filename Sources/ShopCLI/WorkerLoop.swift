@@ -29,9 +29,17 @@ struct WorkerLoop {
                 "workers": status.workers, "busy": status.busy, "idle": status.idle,
                 "requests_served": status.requestsServed, "restarts": status.restarts,
                 "uptime_seconds": status.uptimeSeconds, "pids": status.pids.map(Int.init),
+                "unhealthy": status.unhealthyPids.count, "unhealthy_pids": status.unhealthyPids.map(Int.init),
             ]
         }
-        while !worker.shouldStop && acceptor.accept() {
+        let database = application.services.database
+        // Below REQUEST_TIMEOUT (4/5 of it), so a statement stuck behind a lock is cancelled and
+        // answered before the master kills the worker.
+        if settings.requestTimeout > 0 { database.statementTimeout = settings.requestTimeout * 800 }
+        var gate = DatabaseGate(database: database, worker: worker, outage: application.services.databaseOutage)
+        while !worker.shouldStop {
+            gate.waitUntilWorthAccepting()
+            guard !worker.shouldStop, acceptor.accept() else { break }
             worker.requestStarted()
             let started = DispatchTime.now().uptimeNanoseconds
             let (body, tooLarge) = acceptor.readBody(limit: settings.maxBodySize)
@@ -64,8 +72,5 @@ enum AccessLog {
     }
 
     /// A path cannot forge log lines: control characters become `?`.
-    static func printable(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
-        return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
-    }
+    static func printable(_ text: String) -> String { LogText.printable(text) }
 }

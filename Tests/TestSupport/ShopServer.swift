@@ -8,22 +8,15 @@ public final class ShopServer {
     public let directory: String
 
     /// Starts the pool with the test database and `environment` on top; waits until it accepts.
-    public init(workers: Int = 2, environment: [String: String] = [:], label: String = "pool") throws {
+    /// `binary` and `arguments` default to the build under test and `serve`.
+    public init(workers: Int = 2, environment: [String: String] = [:], label: String = "pool",
+                binary: String? = nil, arguments: [String] = ["serve"]) throws {
         directory = try Paths.temporaryDirectory(label)
         socketPath = directory + "/shop.sock"
         logPath = directory + "/serve.log"
-        var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = TestDatabase.url
-        env["LISTEN"] = "unix:" + socketPath
-        env["WORKERS"] = String(workers)
-        env["TEMPLATES_DIR"] = Paths.templates
-        env["MEDIA_ROOT"] = directory + "/media"
-        env["DEBUG"] = env["DEBUG"] ?? "0"
-        env["SECRET_KEY"] = "integration-test-secret-key-0123456789abcdefghijklmnop"
-        env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
-        for (name, value) in environment { env[name] = value }
-        process.executableURL = URL(fileURLWithPath: Paths.shopBinary)
-        process.arguments = ["serve"]
+        let env = Self.environment(directory: directory, workers: workers, environment)
+        process.executableURL = URL(fileURLWithPath: binary ?? Paths.shopBinary)
+        process.arguments = arguments
         process.environment = env
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)!
@@ -31,6 +24,22 @@ public final class ShopServer {
         process.standardError = log
         try process.run()
         try waitUntil(timeout: 15) { FileManager.default.fileExists(atPath: self.socketPath) }
+    }
+
+    /// The environment a test pool runs with: the test database, a unix socket in `directory`,
+    /// the repository's templates; `overrides` on top.
+    public static func environment(directory: String, workers: Int, _ overrides: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = TestDatabase.url
+        env["LISTEN"] = "unix:" + directory + "/shop.sock"
+        env["WORKERS"] = String(workers)
+        env["TEMPLATES_DIR"] = Paths.templates
+        env["MEDIA_ROOT"] = directory + "/media"
+        env["DEBUG"] = env["DEBUG"] ?? "0"
+        env["SECRET_KEY"] = "integration-test-secret-key-0123456789abcdefghijklmnop"
+        env["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+        for (name, value) in overrides { env[name] = value }
+        return env
     }
 
     public var pid: Int32 { process.processIdentifier }

@@ -5,7 +5,8 @@
 # The repository root, from this file's place, so every script works from any cwd.
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 SCRIPTS="$REPO_ROOT/deploy/scripts"
-DATA="$REPO_ROOT/.data"   # git-ignored: clusters, sockets, logs, media of dev runs
+# git-ignored: clusters, sockets, logs, media of dev runs (SHOP_DATA_DIR: elsewhere, for tests)
+DATA="${SHOP_DATA_DIR:-$REPO_ROOT/.data}"
 
 # CI runs with a trimmed environment: Swift lives in /opt/swift and nginx/runuser in sbin.
 for dir in /opt/swift/usr/bin /usr/sbin /sbin; do
@@ -13,9 +14,11 @@ for dir in /opt/swift/usr/bin /usr/sbin /sbin; do
 done
 export PATH
 
-# Messages go to stderr so that `url`-style commands keep a clean stdout.
-log() { printf '==> %s\n' "$*" >&2; }
-warn() { printf 'warning: %s\n' "$*" >&2; }
+# Messages go to stderr so that `url`-style commands keep a clean stdout. A message that cannot
+# be written (its reader is gone: run.sh stopping after its terminal or `| tee` went away) must
+# not stop a script half way (set -e), so the write's failure is ignored.
+log() { printf '==> %s\n' "$*" >&2 || true; }
+warn() { printf 'warning: %s\n' "$*" >&2 || true; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
@@ -146,11 +149,12 @@ build_shop() {
 # start_pool BINARY DIR [LOG] [COMMAND...]: runs `shop serve` (or `shop COMMAND...`, e.g. the
 # benchmark's `bare`) in the background on unix:DIR/shop.sock (the
 # environment carries the other settings) and waits for its socket. Sets POOL_PID and
-# POOL_SOCKET and writes DIR/shop.pid, so stop.sh can end a pool whose script was killed.
+# POOL_SOCKET; DIR/shop.pid names the master (the pool keeps it up to date: a SIGUSR2 upgrade
+# replaces the master), so stop.sh can end a pool whose script was killed.
 start_pool() {
     local bin=$1 dir=$2 logfile=${3:-/dev/stderr}
     shift $(($# < 3 ? $# : 3))
-    [ $# -gt 0 ] || set -- serve
+    [ $# -gt 0 ] || set -- serve --pid-file "$dir/shop.pid"
     mkdir -p "$dir"
     POOL_SOCKET=$(socket_path "$dir/shop.sock")
     rm -f "$POOL_SOCKET"   # a stale socket from a killed run would make bind() fail
@@ -163,6 +167,27 @@ start_pool() {
     wait_until 60 pool_listening || die "shop serve did not create $POOL_SOCKET within 60 s"
 }
 
+# watch_pool DIR: returns when the pool has stopped, following it through SIGUSR2 upgrades
+# (the old master exits once the new one, named in DIR/shop.pid, has taken over). Sleeps in
+# the background and waits, so a trapped signal is handled at once.
+watch_pool() {
+    local dir=$1 next
+    while :; do
+        if pid_gone "$POOL_PID"; then
+            wait "$POOL_PID" 2>/dev/null || true
+            next=$(cat "$dir/shop.pid" 2>/dev/null || true)
+            if [ -n "$next" ] && [ "$next" != "$POOL_PID" ] && pid_alive "$next" serve; then
+                log "the pool was upgraded in place: master $next serves now"
+                POOL_PID=$next
+                continue
+            fi
+            return 0
+        fi
+        sleep 1 &
+        wait $! || true
+    done
+}
+
 pool_listening() {
     pid_alive "$POOL_PID" || die "shop serve exited at start (LISTEN=unix:$POOL_SOCKET)"
     [ -S "$POOL_SOCKET" ]
@@ -170,13 +195,16 @@ pool_listening() {
 
 # stop_pool DIR: SIGTERM to the master, which lets running requests finish and exits 0.
 # Our own child (POOL_PID) is stopped as is; a pid read back from DIR/shop.pid only when its
-# command line still says `serve` (the pid may belong to another program by now).
+# command line still says `serve` (the pid may belong to another program by now). The file is
+# read too when POOL_PID is gone: after an upgrade it names the new master.
 stop_pool() {
-    local dir=$1
+    local dir=$1 current
     if [ -n "${POOL_PID:-}" ]; then
         stop_pid "$POOL_PID" 40
-    elif [ -f "$dir/shop.pid" ]; then
-        stop_pid "$(cat "$dir/shop.pid")" 40 serve
+    fi
+    current=$(cat "$dir/shop.pid" 2>/dev/null || true)
+    if [ -n "$current" ] && [ "$current" != "${POOL_PID:-}" ]; then
+        stop_pid "$current" 40 serve
     fi
     rm -f "$dir/shop.pid"
     if [ -n "${POOL_SOCKET:-}" ]; then rm -f "$POOL_SOCKET"; fi

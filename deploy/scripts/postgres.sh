@@ -5,7 +5,7 @@
 #   postgres.sh start   DIR PORT [DB]   initdb if needed, start (idempotent), create DB if missing
 #   postgres.sh stop    DIR [PORT]      stop the cluster if it runs
 #   postgres.sh status  DIR             exit 0 when it runs
-#   postgres.sh url     DIR PORT [DB]   print postgresql://postgres@127.0.0.1:PORT/DB
+#   postgres.sh url     DIR PORT [DB]   print postgresql://USER@127.0.0.1:PORT/DB
 #   postgres.sh socketurl DIR PORT [DB] the same over the private unix socket (cheaper per query)
 #   postgres.sh resetdb DIR PORT [DB]   drop and create DB (a clean slate for a test run)
 #   postgres.sh destroy DIR             stop and delete the cluster
@@ -15,6 +15,9 @@
 # else shop. Layout: DIR/data (PGDATA), DIR/sock (unix socket), DIR/postgres.log.
 # Auth is trust, on 127.0.0.1 and the private socket only. The *_test cluster runs with
 # fsync off: its data is thrown away anyway and it makes the suites much faster.
+# USER: the shop's database (shop) is owned by, and reached as, a dedicated role of the same
+# name, not the superuser: a pool at max_connections then leaves the superuser's reserved slots
+# free for psql. The test databases (which the suites drop and recreate) are reached as postgres.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -34,6 +37,34 @@ bindir() {
 # since the caller's cwd may be out of that user's reach; every path passed is absolute).
 as_pg() {
     if is_root; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# The role a database is reached as (see USER above): make run's and make bench's `shop` as
+# `shop`; the suites' databases (shop_test, shop_browser: dropped and recreated) as postgres.
+db_user() {
+    case "$1" in shop) echo shop ;; *) echo postgres ;; esac
+}
+
+# The dedicated role owns its database and everything in its public schema (an older cluster
+# made the tables as postgres: they are handed over once).
+ensure_role() {
+    local port=$1 db=$2 role
+    role=$(db_user "$db")
+    [ "$role" = postgres ] && return 0
+    psql_cmd "$port" -d postgres -c "DO \$\$ BEGIN
+          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN CREATE ROLE $role LOGIN; END IF;
+        END \$\$" -c "ALTER DATABASE $db OWNER TO $role"
+    psql_cmd "$port" -d "$db" -c "DO \$\$ DECLARE r record; BEGIN
+          FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
+                   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+                     AND pg_get_userbyid(c.relowner) <> '$role' LOOP
+            EXECUTE format('ALTER TABLE %s OWNER TO $role', r.name);
+          END LOOP;
+          FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p
+                   WHERE p.pronamespace = 'public'::regnamespace AND pg_get_userbyid(p.proowner) <> '$role' LOOP
+            EXECUTE format('ALTER FUNCTION %s OWNER TO $role', r.name);
+          END LOOP;
+        END \$\$"
 }
 
 default_db() {
@@ -121,6 +152,7 @@ cmd_start() {
             { tail -n 20 "$root/postgres.log" >&2; die "PostgreSQL did not start (log: $root/postgres.log)"; }
     fi
     ensure_db "$port" "$db"
+    ensure_role "$port" "$db"
 }
 
 cmd_stop() {
@@ -142,13 +174,13 @@ cmd_status() {
 
 cmd_url() {
     local port=$2 db=${3:-$(default_db "$1")}
-    printf 'postgresql://postgres@127.0.0.1:%s/%s\n' "$port" "$db"
+    printf 'postgresql://%s@127.0.0.1:%s/%s\n' "$(db_user "$db")" "$port" "$db"
 }
 
 # A unix socket skips the TCP stack on both ends: the pool's queries cost less CPU.
 cmd_socketurl() {
     local port=$2 db=${3:-$(default_db "$1")}
-    printf 'postgresql://postgres@/%s?host=%s&port=%s\n' "$db" "$(sock_dir "$(readlink -f "$1")")" "$port"
+    printf 'postgresql://%s@/%s?host=%s&port=%s\n' "$(db_user "$db")" "$db" "$(sock_dir "$(readlink -f "$1")")" "$port"
 }
 
 cmd_resetdb() {

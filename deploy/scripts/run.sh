@@ -2,7 +2,9 @@
 # `make run`: the whole shop on this machine, from a fresh checkout, as root:
 # packages, release build, a private PostgreSQL (unless DATABASE_URL is set), schema and demo
 # catalog, the FastCGI pool and nginx on http://127.0.0.1:8000/ (PORT=... to change).
-# Ctrl-C stops everything this script started.
+# Ctrl-C (or SIGTERM/SIGHUP to the script or its process group) stops everything this script
+# started: the pool, nginx, redis and PostgreSQL. `kill -USR2 $(cat .data/run/shop.pid)`
+# upgrades the pool in place to the binary now on disk (after `make build`).
 #
 # Defaults (each can be overridden from the environment): DEBUG=0 with a SECRET_KEY generated
 # once into .data/secret_key (so sessions survive restarts), MEDIA_ROOT=.data/media,
@@ -15,22 +17,26 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PORT=${PORT:-8000}
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
-PG_DIR=.data/postgres
+PG_DIR=$DATA/postgres
 PG_PORT=${SHOP_PG_PORT:-25432}
-REDIS_DIR=.data/redis
+REDIS_DIR=$DATA/redis
 REDIS_PORT=${SHOP_REDIS_PORT:-26380}
 RUN_DIR="$DATA/run"
 NGINX_PREFIX="$DATA/nginx"
 
-started_pg=0 started_redis=0 started_nginx=0
+# Each flag is set before its service is started, so a signal that arrives while it starts
+# still stops it (every stop below is a no-op for what does not run).
+started_pg=0 started_redis=0 started_nginx=0 started_pool=0
 POOL_PID=""
 
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local status=$?
-    trap - EXIT INT TERM
-    echo >&2
-    [ -n "$POOL_PID" ] && { log "stopping the pool"; stop_pool "$RUN_DIR"; }
+    trap - EXIT INT TERM HUP
+    set +e
+    # Whoever read our output may be gone: then every message would fail; drop them instead.
+    if ! { printf '\n' >&2; } 2>/dev/null; then exec >/dev/null 2>&1; fi
+    [ "$started_pool" -eq 1 ] && { log "stopping the pool"; stop_pool "$RUN_DIR"; }
     [ "$started_nginx" -eq 1 ] && { log "stopping nginx"; bash "$SCRIPTS/nginx.sh" stop "$NGINX_PREFIX"; }
     [ "$started_redis" -eq 1 ] && bash "$SCRIPTS/redis.sh" stop "$REDIS_DIR"
     [ "$started_pg" -eq 1 ] && bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
@@ -50,8 +56,8 @@ start_database() {
 
 start_cache() {
     [ "${SESSION_ENGINE:-}" = cache ] && [ -z "${CACHE_URL:-}" ] || return 0
-    bash "$SCRIPTS/redis.sh" start "$REDIS_DIR" "$REDIS_PORT"
     started_redis=1
+    bash "$SCRIPTS/redis.sh" start "$REDIS_DIR" "$REDIS_PORT"
     export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0"
 }
 
@@ -81,6 +87,10 @@ main() {
     trap cleanup EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    trap 'exit 129' HUP   # the terminal went away
+    # A reader gone with the same signal (a terminal, `| tee`) must not kill the script with
+    # SIGPIPE on its next message: the write fails instead, and set -e runs the cleanup.
+    trap '' PIPE
     port_in_use "$PORT" && die "port $PORT is taken; run with PORT=<another port> make run"
 
     ensure_deps
@@ -97,9 +107,10 @@ main() {
     ensure_admin "$bin"
 
     log "starting the pool (shop serve)"
+    started_pool=1
     start_pool "$bin" "$RUN_DIR"
-    bash "$SCRIPTS/nginx.sh" start "$PORT" "$POOL_SOCKET" "$NGINX_PREFIX"
     started_nginx=1
+    bash "$SCRIPTS/nginx.sh" start "$PORT" "$POOL_SOCKET" "$NGINX_PREFIX"
     curl -fsS -o /dev/null "http://127.0.0.1:$PORT/-/health" || warn "/-/health does not answer 200 yet"
 
     cat >&2 <<MSG
@@ -108,15 +119,15 @@ main() {
   The admin:        http://127.0.0.1:$PORT/admin/  user admin, password $(cat "$DATA/admin_password" 2>/dev/null || echo '?')
   Database:         $DATABASE_URL
   Logs:             this terminal (pool), $NGINX_PREFIX/{access,error}.log (nginx)
+  Upgrade in place: make build && kill -USR2 \$(cat $RUN_DIR/shop.pid)
   Press Ctrl-C to stop.
 
 MSG
     # Stay in the foreground while the pool runs; Ctrl-C runs cleanup.
-    local status=0
-    wait "$POOL_PID" || status=$?
-    POOL_PID=""
-    warn "the pool exited with status $status"
-    exit "$status"
+    watch_pool "$RUN_DIR"
+    started_pool=0 POOL_PID=""
+    warn "the pool exited"
+    exit 1
 }
 
 main "$@"

@@ -14,10 +14,10 @@ main() {
     for dir in "$DATA/nginx" "$DATA/bench/nginx"; do
         bash "$SCRIPTS/nginx.sh" stop "$dir"
     done
-    for dir in .data/redis .data/redis-test; do
+    for dir in "$DATA/redis" "$DATA/redis-test"; do
         bash "$SCRIPTS/redis.sh" stop "$dir"
     done
-    for dir in .data/postgres .data/postgres-test; do
+    for dir in "$DATA/postgres" "$DATA/postgres-test"; do
         if [ "${1:-}" = --destroy ]; then
             bash "$SCRIPTS/postgres.sh" destroy "$dir"
         else

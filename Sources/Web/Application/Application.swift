@@ -86,7 +86,7 @@ public final class Application {
                 }
                 response = try view(context)
             } catch {
-                response = errorResponse(for: error, context: context)
+                response = errorResponse(for: error, request: request, context: context)
             }
             do {
                 do {
@@ -105,8 +105,12 @@ public final class Application {
                                                  secure: services.settings.csrfCookieSecure, sameSite: "Lax"))
                     SessionMiddleware.appendVary(&response, "Cookie")
                 }
+            } catch where response.survivesSessionFailure {
+                // The view committed something the shopper must be told of (an order): its
+                // answer stands; the stored session is left as it was, which the view recovers.
+                Log.error("\(request.method) \(LogText.printable(request.fullPath)): session not saved: \(error); answering \(response.status) as the view did")
             } catch {
-                response = errorResponse(for: error, context: nil)
+                response = errorResponse(for: error, request: request, context: nil)
             }
             return response
         }
@@ -131,19 +135,30 @@ public final class Application {
         return false
     }
 
-    private func errorResponse(for error: Error, context: RequestContext?) -> Response {
-        switch error {
-        case let error as HTTPError:
+    /// Every error line names the request (method, path, request id: nginx's X-Request-ID when
+    /// it sends one, else a fresh one, also shown on the page). A database outage is logged once,
+    /// then counted (`DatabaseOutageLog`); a statement cancelled by statement_timeout (set below
+    /// REQUEST_TIMEOUT) is a 503 too: the database is too busy or locked, try again.
+    private func errorResponse(for error: Error, request: Request, context: RequestContext?) -> Response {
+        if let error = error as? HTTPError {
             return errorPage(error.status, error.message, context: context)
-        case is SessionConflict:
+        }
+        if error is SessionConflict {
             // Only when a write bypassed the session's lock (a lost connection, a manual edit).
             return errorPage(409, "Your session changed while this request ran. Please go back and try again.", context: nil)
+        }
+        let requestID = request.headers["x-request-id"].map(LogText.printable)
+            ?? String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let name = "\(request.method) \(LogText.printable(request.fullPath)) (request id \(requestID))"
+        switch error {
         case let error as PostgresError where error.isConnectionFailure:
-            Log.error("database unavailable: \(error)")
+            services.databaseOutage.failed(name, error: error)
             return errorPage(503, "The shop cannot reach its database right now. Please try again in a moment.", context: nil)
+        case let error as PostgresError where error.sqlState == "57014":
+            Log.error("\(name): statement cancelled: \(error)")
+            return errorPage(503, "The shop is too busy to answer right now (request id \(requestID)). Please try again in a moment.", context: nil)
         default:
-            let requestID = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-            Log.error("request \(requestID) failed: \(context?.request.method ?? "") \(context?.request.fullPath ?? ""): \(error)")
+            Log.error("\(name) failed: \(error)")
             return errorPage(500, "Something went wrong on our side (request id \(requestID)).", context: nil)
         }
     }

@@ -10,3 +10,12 @@ public enum Log {
         FileHandle.standardError.write(Data(line.utf8))
     }
 }
+
+/// Text from a request (a path, a header) made safe for a log line.
+public enum LogText {
+    /// A path cannot forge log lines: control characters become `?`.
+    public static func printable(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+    }
+}

@@ -15,6 +15,8 @@ public final class Services {
     public var poolStatus: (() -> [String: Any])?
     /// What an app keeps in the worker between requests (the catalog's cache), by a key of its own.
     public var appState: [String: AnyObject] = [:]
+    /// Logs a database outage once, then counts (see `Application.errorResponse`).
+    public let databaseOutage = DatabaseOutageLog()
 
     public init(settings: Settings, database: PostgresConnection, templates: TemplateRenderer, sessionStore: SessionStore) {
         self.settings = settings

@@ -3,6 +3,10 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Set by a view that has committed something the client must learn of (a placed order):
+    /// if saving the session afterwards fails, this response still goes out (the failure is
+    /// logged) rather than a 500 that would hide what was done.
+    public var survivesSessionFailure = false
 
     public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status
