@@ -73,13 +73,16 @@ cleanup() {
 
 # ---- services -------------------------------------------------------------------------------
 
+# Its own database in make run's cluster, made anew each run: a bench adds rows (100,000 products
+# for the admin rows) that must neither stay in the next bench nor reach make run's shop.
 start_services() {
     bash "$SCRIPTS/postgres.sh" status "$PG_DIR" || started_pg=1
-    bash "$SCRIPTS/postgres.sh" start "$PG_DIR" "$PG_PORT" shop
+    bash "$SCRIPTS/postgres.sh" start "$PG_DIR" "$PG_PORT" shop_bench
+    bash "$SCRIPTS/postgres.sh" resetdb "$PG_DIR" "$PG_PORT" shop_bench
     bash "$SCRIPTS/redis.sh" start "$REDIS_DIR" "$REDIS_PORT"
     started_redis=1
     export DATABASE_URL
-    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" socketurl "$PG_DIR" "$PG_PORT" shop)
+    DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" socketurl "$PG_DIR" "$PG_PORT" shop_bench)
     export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0"
     export SECRET_KEY="${SECRET_KEY:-$(dev_secret_key)}"
     export DEBUG=0 ALLOWED_HOSTS="localhost,127.0.0.1" MAX_REQUESTS=0
@@ -447,7 +450,7 @@ wrk_requests() {
 
 # SQL on the bench database through the private cluster's psql.
 bench_sql() {
-    psql -X -q -v ON_ERROR_STOP=1 "$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop)" "$@"
+    psql -X -q -v ON_ERROR_STOP=1 "$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop_bench)" "$@"
 }
 
 # A logged-in staff session's Cookie header (user bench, made once).
