@@ -66,10 +66,13 @@ enum ChangeListView {
             for column in spec.columns {
                 // Every key the template asks is set here: Mustache would find a missing
                 // one further up (the list's own `editable`).
-                var cell: [String: TemplateValue] = [
-                    "field": .string(column.field), "editable": .bool(false), "has_errors": .bool(false),
-                    "is_boolean": .bool(false), "is_image": .bool(false), "links": .bool(column.linksToChange),
-                ]
+                var cell = [String: TemplateValue](minimumCapacity: 16)
+                cell["field"] = .string(column.field)
+                cell["editable"] = .bool(false)
+                cell["has_errors"] = .bool(false)
+                cell["is_boolean"] = .bool(false)
+                cell["is_image"] = .bool(false)
+                cell["links"] = .bool(column.linksToChange)
                 if let field = spec.editable.first(where: { $0.field == column.field }) {
                     let stored = row["edit_\(field.field)"] ?? ""
                     let shown = editing?.values[id]?[field.field] ?? (field.kind == .boolean ? (stored == "true" ? "on" : "") : stored)
