@@ -82,9 +82,12 @@ enum OrderItemInline {
             })
     }
 
+    /// How many products there are, counted only up to `selectLimit + 1` (all the
+    /// choice needs): a catalog of 100,000 products costs no full count per page.
     static func productCount(_ context: RequestContext) throws -> Int {
         try context.memo.value(ProductCount.self) {
-            ProductCount(try context.database.scalar("SELECT count(*) FROM shop_product", as: Int.self) ?? 0)
+            ProductCount(try context.database.scalar(
+                "SELECT count(*) FROM (SELECT 1 FROM shop_product LIMIT $1) AS some", [selectLimit + 1], as: Int.self) ?? 0)
         }.value
     }
 
