@@ -87,7 +87,7 @@ enum OrderItemInline {
     static func productCount(_ context: RequestContext) throws -> Int {
         try context.memo.value(ProductCount.self) {
             ProductCount(try context.database.scalar(
-                "SELECT count(*) FROM (SELECT 1 FROM shop_product LIMIT $1) AS some", [selectLimit + 1], as: Int.self) ?? 0)
+                "SELECT count(*) FROM (SELECT 1 FROM shop_product LIMIT $1) AS limited", [selectLimit + 1], as: Int.self) ?? 0)
         }.value
     }
 
