@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // zlib: Django's signing compresses what it signs when that makes it shorter.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a warning.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
@@ -25,7 +27,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "Pool", dependencies: ["FastCGI"]),
-        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis"]),
+        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib"]),
 
         // The apps, as in Django.
         .target(name: "Shop", dependencies: ["Web", "Postgres"]),

@@ -33,14 +33,36 @@ public enum OrdersApp: App {
             );
             CREATE INDEX orders_orderitem_order_id_idx ON orders_orderitem (order_id);
             CREATE INDEX orders_orderitem_product_id_idx ON orders_orderitem (product_id);
-            """),
+            """, adoption: Adoption(tables: [
+                TableShape("orders_order", [
+                    ("id", .id), ("first_name", .varchar(50)), ("last_name", .varchar(50)), ("email", .varchar(254)),
+                    ("address", .varchar(250)), ("postal_code", .varchar(20)), ("city", .varchar(100)),
+                    ("created", .timestamptz), ("updated", .timestamptz), ("paid", .boolean),
+                ]),
+                TableShape("orders_orderitem", [
+                    ("id", .id), ("order_id", .id), ("product_id", .id), ("price", .money), ("quantity", .integer),
+                ]),
+            ], sql: """
+                ALTER TABLE orders_order ADD COLUMN checkout_token varchar(64) NULL,
+                    ADD CONSTRAINT orders_order_checkout_token_key UNIQUE (checkout_token),
+                    ALTER COLUMN created SET DEFAULT now(), ALTER COLUMN updated SET DEFAULT now(),
+                    ALTER COLUMN paid SET DEFAULT false;
+                """)),
         // Orders keep their history: a product that an order holds cannot be deleted,
         // by the admin or by anyone with psql (the admin says so first). Django's own
         // schema has the same constraint without ON DELETE (it cascades in Python).
         Migration(app: "orders", name: "0002_orderitem_product_protected", sql: """
             ALTER TABLE orders_orderitem DROP CONSTRAINT IF EXISTS orders_orderitem_product_id_fkey;
-            ALTER TABLE orders_orderitem ADD CONSTRAINT orders_orderitem_product_id_fkey
-                FOREIGN KEY (product_id) REFERENCES shop_product (id) DEFERRABLE INITIALLY DEFERRED;
+            DO $$
+            BEGIN
+                -- An adopted Django database has this constraint already, under Django's name.
+                IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'orders_orderitem'::regclass
+                               AND contype = 'f' AND confrelid = 'shop_product'::regclass) THEN
+                    ALTER TABLE orders_orderitem ADD CONSTRAINT orders_orderitem_product_id_fkey
+                        FOREIGN KEY (product_id) REFERENCES shop_product (id) DEFERRABLE INITIALLY DEFERRED;
+                END IF;
+            END
+            $$;
             """),
     ]
 

@@ -28,7 +28,20 @@ public enum ShopApp: App {
             CREATE INDEX shop_product_id_slug_idx ON shop_product (id, slug);
             CREATE INDEX shop_product_name_idx ON shop_product (name);
             CREATE INDEX shop_product_created_idx ON shop_product (created);
-            """),
+            """, adoption: Adoption(tables: [
+                TableShape("shop_category", [("id", .id), ("name", .varchar(200)), ("slug", .varchar(200))]),
+                TableShape("shop_product", [
+                    ("id", .id), ("category_id", .id), ("name", .varchar(200)), ("slug", .varchar(200)),
+                    ("image", .varchar(100)), ("description", .text), ("price", .money), ("available", .boolean),
+                    ("created", .timestamptz), ("updated", .timestamptz),
+                ]),
+            ], sql: """
+                -- Django fills these in Python; the shop's inserts leave them to the database.
+                -- Django's own indexes (name, slug, category, (id, slug), created) serve the shop's queries.
+                ALTER TABLE shop_product ALTER COLUMN image SET DEFAULT '', ALTER COLUMN description SET DEFAULT '',
+                    ALTER COLUMN available SET DEFAULT true, ALTER COLUMN created SET DEFAULT now(),
+                    ALTER COLUMN updated SET DEFAULT now();
+                """)),
         // Any write to the catalog, by the shop or any other tool, bumps one version
         // number; workers keep the catalog cached and compare it on every page.
         Migration(app: "shop", name: "0002_catalog_version", sql: """

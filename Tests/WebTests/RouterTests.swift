@@ -217,7 +217,7 @@ final class RouteGroupAndReversingTests: XCTestCase {
         let settings = Settings()
         let database = PostgresConnection(url: settings.databaseURL)
         let services = Services(settings: settings, database: database, templates: try! TemplateRenderer(directory: Paths.templates),
-                                sessionStore: DatabaseSessionStore(database: database))
+                                sessionStore: DatabaseSessionStore(database: database, secretKey: "router-tests-secret-key"))
         return RequestContext(request: Request(), services: services)
     }
 }

@@ -27,11 +27,11 @@ final class SessionClearExpiredTests: DatabaseTestCase {
     }
 
     func testDatabase() throws {
-        try checkDatabaseStore { DatabaseSessionStore(database: $0) }
+        try checkDatabaseStore { DatabaseSessionStore(database: $0, secretKey: "clear-expired-tests-secret-key") }
     }
 
     func testCachedDatabase() throws {
-        try checkDatabaseStore { CachedDatabaseSessionStore(database: $0, capacity: 10) }
+        try checkDatabaseStore { CachedDatabaseSessionStore(database: $0, secretKey: "clear-expired-tests-secret-key", capacity: 10) }
     }
 
     func testFiles() throws {

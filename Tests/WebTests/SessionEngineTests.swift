@@ -286,7 +286,8 @@ final class SessionDatabaseEngineTests: SessionEngineTestCase {
         set("a", "1")
         let key = try XCTUnwrap(browser.sessionCookie)
         let data = try checkConnection().scalar("SELECT session_data FROM django_session WHERE session_key = $1", [key], as: String.self)
-        XCTAssertEqual(data.flatMap(SessionCoding.decode), ["a": "1"])
+        XCTAssertEqual(data.flatMap(SessionDataSigning(secretKey: settings.secretKey).decode), ["a": "1"], "signed as Django signs it")
+        XCTAssertNil(data.flatMap(SessionCoding.decode), "not plain JSON")
     }
 }
 

@@ -7,9 +7,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Build: C libraries behind the system-library targets of Package.swift (pkg-config names
-# fcgi, libpq, libcrypto, hiredis). Run/test: the servers. Bench: wrk and curl.
-PACKAGES=(libfcgi-dev libfcgi-bin libpq-dev libssl-dev libhiredis-dev pkg-config
-          postgresql redis-server wrk curl)
+# fcgi, libpq, libcrypto, hiredis, zlib). Run/test: the servers. Bench: wrk and curl. Test:
+# python3-venv, for the Django that test.sh installs from PyPI beside the suite.
+PACKAGES=(libfcgi-dev libfcgi-bin libpq-dev libssl-dev libhiredis-dev zlib1g-dev pkg-config
+          postgresql redis-server wrk curl python3-venv)
 # Any nginx flavour will do; nginx-light is the smallest that has FastCGI.
 NGINX_FLAVOURS=(nginx-light nginx nginx-core nginx-full nginx-extras)
 

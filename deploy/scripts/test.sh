@@ -2,7 +2,9 @@
 # `make test` (and CI through .ci/run): packages, a private PostgreSQL with a fresh shop_test
 # database, a private redis for the `cache` session engine, `swift build`, then `swift test`
 # with extra arguments passed on (make test TEST_ARGS="--filter WebTests").
-# The suites start nginx (from PATH) and `shop serve` ($SHOP_BINARY) themselves.
+# The suites start nginx (from PATH) and `shop serve` ($SHOP_BINARY) themselves. Django 5.2 from
+# PyPI, in the git-ignored .data/django-venv, makes and reads the vectors of the Django interop
+# tests and runs the classic Django shop (Tests/DjangoShop) they adopt (installed once, then kept).
 # Then the browser journeys (deploy/scripts/browser.sh: headless chromium through a real nginx
 # and pool), unless turned off:
 #   JOURNEYS=auto (default)  the journeys run when no TEST_ARGS are given (a --filter run skips them)
@@ -24,6 +26,8 @@ REDIS_PORT=${SHOP_TEST_REDIS_PORT:-26379}
 OUTPUT="$DATA/test-output.log"
 JOURNEYS=${JOURNEYS:-auto}
 JOURNEYS_OUTPUT="$DATA/browser-summary.log"
+DJANGO_VENV="$DATA/django-venv"
+DJANGO_REQUIREMENTS=("Django==5.2.*" "psycopg[binary]==3.2.*")
 
 started_pg=0 started_redis=0
 
@@ -44,6 +48,17 @@ start_services() {
     DATABASE_URL=$(bash "$SCRIPTS/postgres.sh" url "$PG_DIR" "$PG_PORT" shop_test)
     export DATABASE_URL
     export CACHE_URL="redis://127.0.0.1:$REDIS_PORT/0"
+}
+
+# Quick when present: one import checks it; pip runs only for a missing or broken environment.
+ensure_django() {
+    if ! "$DJANGO_VENV/bin/python" -c 'import django, psycopg; assert django.VERSION[:2] == (5, 2)' 2>/dev/null; then
+        log "installing ${DJANGO_REQUIREMENTS[*]} into $DJANGO_VENV"
+        rm -rf "$DJANGO_VENV"
+        python3 -m venv "$DJANGO_VENV"
+        "$DJANGO_VENV/bin/pip" install --quiet --disable-pip-version-check "${DJANGO_REQUIREMENTS[@]}"
+    fi
+    export DJANGO_PYTHON="$DJANGO_VENV/bin/python"
 }
 
 # The failures and the runners' own closing lines, then one plain "tests: N passed, N failed"
@@ -108,6 +123,7 @@ main() {
     case "$JOURNEYS" in auto | 1 | 0 | only) ;; *) die "JOURNEYS must be auto, 1, 0 or only (not $JOURNEYS)" ;; esac
     trap stop_services EXIT
     ensure_deps
+    [ "$JOURNEYS" = only ] || ensure_django
     start_services
 
     log "swift build"

@@ -4,15 +4,25 @@
 /// Objects are written with sorted keys, so equal data is equal text.
 enum SessionJSON {
     static func encode(_ value: SessionValue) -> String {
+        String(decoding: encodeBytes(value), as: UTF8.self)
+    }
+
+    /// ASCII bytes: characters beyond ASCII are written `\uXXXX` (a surrogate
+    /// pair beyond the BMP), as Python's `json.dumps` does by default.
+    static func encodeBytes(_ value: SessionValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// nil for anything that is not well-formed JSON (or nests deeper than 64).
     static func decode(_ text: String) -> SessionValue? {
-        var parser = Parser(bytes: Array(text.utf8))
+        decode(Array(text.utf8))
+    }
+
+    static func decode(_ bytes: [UInt8]) -> SessionValue? {
+        var parser = Parser(bytes: bytes)
         guard let value = parser.value(depth: 0) else { return nil }
         parser.skipWhitespace()
         return parser.index == parser.bytes.count ? value : nil
@@ -46,7 +56,18 @@ enum SessionJSON {
         }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeEscape(_ unit: UInt16, into out: inout [UInt8]) {
+        out.append(contentsOf: "\\u".utf8)
+        out.append(hexDigits[Int(unit >> 12 & 0xF)])
+        out.append(hexDigits[Int(unit >> 8 & 0xF)])
+        out.append(hexDigits[Int(unit >> 4 & 0xF)])
+        out.append(hexDigits[Int(unit & 0xF)])
+    }
+
     private static func writeString(_ string: String, into out: inout [UInt8]) {
+        guard string.utf8.allSatisfy({ $0 < 0x80 }) else { return writeNonASCIIString(string, into: &out) }
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
@@ -55,12 +76,25 @@ enum SessionJSON {
             case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
             case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
             case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
+            case 0..<0x20: writeEscape(UInt16(byte), into: &out)
             default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The slow path, for strings with characters beyond ASCII.
+    private static func writeNonASCIIString(_ string: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for unit in string.utf16 {
+            switch unit {
+            case 0x22: out.append(contentsOf: "\\\"".utf8)
+            case 0x5C: out.append(contentsOf: "\\\\".utf8)
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0x20..<0x80: out.append(UInt8(unit))
+            default: writeEscape(unit, into: &out)
             }
         }
         out.append(UInt8(ascii: "\""))

@@ -45,9 +45,20 @@ public enum SessionCoding {
         SessionJSON.encode(.object(data))
     }
 
+    /// The JSON as Django's `JSONSerializer` writes it for signing: ASCII only
+    /// (Python's `json.dumps` escapes the rest as `\uXXXX`, and Django reads
+    /// the bytes back as Latin-1).
+    public static func encodeBytes(_ data: SessionData) -> [UInt8] {
+        SessionJSON.encodeBytes(.object(data))
+    }
+
     /// Decodes stored session text; anything that is not a JSON object (a Django
     /// pickle, a corrupt file) is nil, which the engines treat as no session.
     public static func decode(_ text: String) -> SessionData? {
         SessionJSON.decode(text)?.objectValue
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> SessionData? {
+        SessionJSON.decode(bytes)?.objectValue
     }
 }

@@ -27,9 +27,9 @@ public final class CachedDatabaseSessionStore: SessionStore {
     /// `database.idleReplyCount` when the current request began.
     private var requestMark = 0
 
-    public init(database: PostgresConnection, capacity: Int) {
+    public init(database: PostgresConnection, secretKey: String, capacity: Int) {
         self.database = database
-        self.backing = DatabaseSessionStore(database: database)
+        self.backing = DatabaseSessionStore(database: database, secretKey: secretKey)
         self.cache = LRUCache(capacity: capacity)
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Postgres
 
-/// `SESSION_ENGINE=db`: sessions in the `django_session` table.
+/// `SESSION_ENGINE=db`: sessions in the `django_session` table, `session_data`
+/// signed as Django signs it (`SessionDataSigning`).
 ///
 /// Every write of an existing session is conditional on the version the
 /// request loaded (`WHERE session_key = $1 AND version = $2`, in the writing
@@ -10,19 +11,23 @@ import Postgres
 /// same statement: the notification is delivered when that write commits.
 public final class DatabaseSessionStore: SessionStore {
     let database: PostgresConnection
+    let coding: SessionDataSigning
     /// Every save and deletion is announced here; the payload is
     /// `"<version> <key>"`, version 0 for a deletion.
     static let changeChannel = "shop_session_changed"
     /// Keys this connection holds the advisory lock of.
     private var lockedKeys: [String] = []
 
-    public init(database: PostgresConnection) { self.database = database }
+    public init(database: PostgresConnection, secretKey: String) {
+        self.database = database
+        self.coding = SessionDataSigning(secretKey: secretKey)
+    }
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
         guard let row = try database.queryOne(
             "SELECT session_data, expire_date, version FROM django_session WHERE session_key = $1 AND expire_date > $2",
             [key, Date()]) else { return nil }
-        guard let data = SessionCoding.decode(try row.get("session_data", as: String.self)) else { return nil }
+        guard let data = coding.decode(try row.get("session_data", as: String.self)) else { return nil }
         return SessionRecord(key: key, data: data, expireDate: try row.get("expire_date"), version: try row.get("version"))
     }
 
@@ -31,7 +36,7 @@ public final class DatabaseSessionStore: SessionStore {
     }
 
     public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord {
-        let text = SessionCoding.encode(data)
+        let text = coding.encode(data)
         guard let key else { return try create(text: text, data: data, expireDate: expireDate) }
         let version: Int64?
         if let expectedVersion {

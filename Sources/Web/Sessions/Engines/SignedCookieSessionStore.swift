@@ -1,14 +1,13 @@
 import Foundation
 
 /// `SESSION_ENGINE=signed_cookies`: the whole session lives in the cookie, as
-/// Django's `signing.dumps(data, salt=..., compress=False)` makes it:
+/// Django's `signing.dumps(data, salt=..., compress=True)` makes it (see `Signing`):
 ///
-///     base64url(JSON) ":" base62(unix time) ":" base64url(HMAC-SHA256)
+///     ["."] base64url(JSON, compressed when shorter) ":" base62(unix time) ":" base64url(HMAC-SHA256)
 ///
-/// The MAC key is Django's `salted_hmac`: SHA-256(salt + "signer" + SECRET_KEY),
-/// so a cookie signed by a Django shop with the same key loads here. A
-/// tampered, truncated, malformed or expired (older than `SESSION_COOKIE_AGE`)
-/// cookie is no session at all.
+/// so a cookie signed by a Django shop with the same key loads here, and the
+/// other way round. A tampered, truncated, malformed or expired (older than
+/// `SESSION_COOKIE_AGE`) cookie is no session at all.
 ///
 /// The record's `key` is the cookie value itself: `load` hands back the
 /// cookie it verified, `save` a newly signed one, which the session
@@ -21,25 +20,26 @@ public final class SignedCookieSessionStore: SessionStore {
     /// Browsers keep cookies up to about 4 KB (name and value together).
     static let maxCookieLength = 4096
 
-    private let macKey: [UInt8]
+    private let signing: Signing
     private let maxAge: Int
     private let cookieName: String
 
     public init(secretKey: String, maxAge: Int, cookieName: String = "sessionid") {
-        self.macKey = Crypto.sha256(SignedCookieSessionStore.salt + "signer" + secretKey)
+        self.signing = Signing(secretKey: secretKey, salt: SignedCookieSessionStore.salt)
         self.maxAge = maxAge
         self.cookieName = cookieName
     }
 
-    /// Only the signed format's characters (base64url, base62 and the two `:`), at most 4 KB.
+    /// Only the signed format's characters (base64url, base62, the two `:` and
+    /// the leading `.` of a compressed payload), at most 4 KB.
     public func acceptsCookieValue(_ value: String) -> Bool {
         let bytes = value.utf8
         guard !bytes.isEmpty, bytes.count <= SignedCookieSessionStore.maxCookieLength else { return false }
         var separators = 0
-        for byte in bytes {
+        for (index, byte) in bytes.enumerated() {
             if byte == UInt8(ascii: ":") {
                 separators += 1
-            } else if !SignedCookieSessionStore.isBase64URLByte(byte) {
+            } else if !SignedCookieSessionStore.isBase64URLByte(byte) && !(index == 0 && byte == UInt8(ascii: ".")) {
                 return false
             }
         }
@@ -47,20 +47,9 @@ public final class SignedCookieSessionStore: SessionStore {
     }
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
-        guard acceptsCookieValue(key) else { return nil }
-        let parts = key.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
-        let signed = key[..<parts[2].startIndex].dropLast() // "payload:timestamp"
-        let expected = signature(of: String(signed))
-        guard ConstantTime.equals(Array(parts[2].utf8), Array(expected.utf8)) else { return nil }
-
-        guard let timestamp = SignedCookieSessionStore.base62Decode(parts[1]) else { return nil }
-        let age = Date().timeIntervalSince1970 - TimeInterval(timestamp)
-        guard age <= TimeInterval(maxAge) else { return nil }
-
-        guard let json = Crypto.base64URLDecode(String(parts[0])),
-              let text = String(validating: json, as: UTF8.self),
-              let data = SessionCoding.decode(text) else { return nil }
+        guard acceptsCookieValue(key),
+              let (json, timestamp) = signing.unsignObject(key, maxAge: maxAge),
+              let data = SessionCoding.decode(json) else { return nil }
         return SessionRecord(key: key, data: data, expireDate: Date(timeIntervalSince1970: TimeInterval(timestamp + maxAge)))
     }
 
@@ -88,14 +77,7 @@ public final class SignedCookieSessionStore: SessionStore {
 
     /// The signed cookie value for `data` signed at `timestamp` (unix seconds).
     func sign(_ data: SessionData, timestamp: Int) -> String {
-        let payload = Crypto.base64URLEncode(Array(SessionCoding.encode(data).utf8))
-        let value = payload + ":" + SignedCookieSessionStore.base62Encode(timestamp)
-        return value + ":" + signature(of: value)
-    }
-
-    /// Django's `base64_hmac(salt + "signer", value, key)`.
-    private func signature(of value: String) -> String {
-        Crypto.base64URLEncode(Crypto.hmacSHA256(key: macKey, message: Array(value.utf8)))
+        signing.signObject(json: SessionCoding.encodeBytes(data), compress: true, timestamp: timestamp)
     }
 
     static func isBase64URLByte(_ byte: UInt8) -> Bool {
@@ -108,29 +90,6 @@ public final class SignedCookieSessionStore: SessionStore {
         }
     }
 
-    static let base62Digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
-
-    /// Django's `signing.b62_encode`.
-    static func base62Encode(_ number: Int) -> String {
-        if number == 0 { return "0" }
-        var value = number.magnitude
-        var digits: [UInt8] = []
-        while value > 0 {
-            digits.append(base62Digits[Int(value % 62)])
-            value /= 62
-        }
-        if number < 0 { digits.append(UInt8(ascii: "-")) }
-        return String(decoding: digits.reversed(), as: UTF8.self)
-    }
-
-    /// Django's `signing.b62_decode`, for non-negative values that fit (nil otherwise).
-    static func base62Decode(_ text: Substring) -> Int? {
-        guard !text.isEmpty, text.utf8.count <= 10 else { return nil }
-        var value = 0
-        for byte in text.utf8 {
-            guard let digit = base62Digits.firstIndex(of: byte) else { return nil }
-            value = value * 62 + digit
-        }
-        return value
-    }
+    static func base62Encode(_ number: Int) -> String { Signing.base62Encode(number) }
+    static func base62Decode(_ text: Substring) -> Int? { Signing.base62Decode(text) }
 }
