@@ -84,7 +84,7 @@ final class DjangoAdoptionTests: XCTestCase {
         let green = try XCTUnwrap(products["green-tea"]), black = try XCTUnwrap(products["black-tea"])
         let orderID = try XCTUnwrap(seeded["order"] as? Int)
         let shopper = try XCTUnwrap(seeded["shopper"] as? String)
-        let djangoTables = try database.query("SELECT count(*) AS n FROM django_migrations").first?.get("n", as: Int.self)
+        let djangoMigrations = try database.query("SELECT count(*) AS n FROM django_migrations").first?.get("n", as: Int.self)
 
         // Adopted, not recreated: nothing of Django's is lost, and a second run changes nothing.
         let migrate = try shop(["migrate"])
@@ -97,7 +97,7 @@ final class DjangoAdoptionTests: XCTestCase {
         XCTAssertEqual(again.output.trimmingCharacters(in: .whitespacesAndNewlines), "No migrations to apply.")
         XCTAssertEqual(try database.scalar("SELECT count(*) FROM shop_product", as: Int.self), 4)
         XCTAssertEqual(try database.scalar("SELECT count(*) FROM orders_orderitem WHERE order_id = $1", [orderID], as: Int.self), 2)
-        XCTAssertEqual(try database.query("SELECT count(*) AS n FROM django_migrations").first?.get("n", as: Int.self), djangoTables)
+        XCTAssertEqual(try database.query("SELECT count(*) AS n FROM django_migrations").first?.get("n", as: Int.self), djangoMigrations)
         XCTAssertEqual(try database.scalar("SELECT image FROM shop_product WHERE id = $1", [green], as: String.self),
                        "products/2024/01/02/green.png", "Django's relative path under MEDIA_ROOT stays")
 
@@ -140,6 +140,9 @@ final class DjangoAdoptionTests: XCTestCase {
         XCTAssertEqual(CartPage.lines(in: try browser.get("/cart/").text), [green: 2, black: 3])
         _ = try django(["setcartline", shopper, String(green), "5"])
         XCTAssertEqual(CartPage.lines(in: try browser.get("/cart/").text), [green: 5, black: 3])
+        // A session Django ends (a logout, a flush) ends here too, cached or not.
+        _ = try django(["endsession", shopper])
+        XCTAssertEqual(CartPage.lines(in: try browser.get("/cart/").text), [:])
 
         // A staff login made in Django opens the admin here, with Django's session cookie.
         let staffKey = try django(["stafflogin", "staff", Self.staffPassword]).trimmingCharacters(in: .whitespacesAndNewlines)
