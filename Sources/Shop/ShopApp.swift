@@ -65,8 +65,16 @@ public enum ShopApp: App {
         // contract has it; the database refuses too, whoever deletes.
         Migration(app: "shop", name: "0003_product_category_protected", sql: """
             ALTER TABLE shop_product DROP CONSTRAINT IF EXISTS shop_product_category_id_fkey;
-            ALTER TABLE shop_product ADD CONSTRAINT shop_product_category_id_fkey
-                FOREIGN KEY (category_id) REFERENCES shop_category (id) DEFERRABLE INITIALLY DEFERRED;
+            DO $$
+            BEGIN
+                -- An adopted Django database has this constraint already, under Django's name.
+                IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'shop_product'::regclass
+                               AND contype = 'f' AND confrelid = 'shop_category'::regclass) THEN
+                    ALTER TABLE shop_product ADD CONSTRAINT shop_product_category_id_fkey
+                        FOREIGN KEY (category_id) REFERENCES shop_category (id) DEFERRABLE INITIALLY DEFERRED;
+                END IF;
+            END
+            $$;
             """),
     ]
 

@@ -67,6 +67,14 @@ final class DjangoAdoptionTests: XCTestCase {
         return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 
+    /// Every column of the database: "table.column type NULL" or "... NOT NULL".
+    func columns(_ database: PostgresConnection) throws -> [String] {
+        try database.query("""
+            SELECT table_name || '.' || column_name || ' ' || data_type || CASE WHEN is_nullable = 'YES' THEN ' NULL' ELSE ' NOT NULL' END AS c
+            FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name
+            """).map { try $0.get("c", as: String.self) }
+    }
+
     /// The cart a session holds for Django: product id → quantity.
     func djangoCart(_ sessionKey: String) throws -> [Int: Int] {
         let shown = try djangoJSON(["showsession", sessionKey])
@@ -85,6 +93,10 @@ final class DjangoAdoptionTests: XCTestCase {
         let orderID = try XCTUnwrap(seeded["order"] as? Int)
         let shopper = try XCTUnwrap(seeded["shopper"] as? String)
         let djangoMigrations = try database.query("SELECT count(*) AS n FROM django_migrations").first?.get("n", as: Int.self)
+        let columnsBefore = try columns(database)
+        let sessionsBefore = try database.query("SELECT session_key, session_data FROM django_session ORDER BY 1").map {
+            try $0.get("session_key", as: String.self) + " " + $0.get("session_data", as: String.self)
+        }
 
         // Adopted, not recreated: nothing of Django's is lost, and a second run changes nothing.
         let migrate = try shop(["migrate"])
@@ -98,6 +110,21 @@ final class DjangoAdoptionTests: XCTestCase {
         XCTAssertEqual(try database.scalar("SELECT count(*) FROM shop_product", as: Int.self), 4)
         XCTAssertEqual(try database.scalar("SELECT count(*) FROM orders_orderitem WHERE order_id = $1", [orderID], as: Int.self), 2)
         XCTAssertEqual(try database.query("SELECT count(*) AS n FROM django_migrations").first?.get("n", as: Int.self), djangoMigrations)
+        // Django's columns and rows as they were; only nullable or defaulted columns added.
+        let columnsAfter = try columns(database)
+        XCTAssertEqual(columnsAfter.filter { columnsBefore.contains($0) }, columnsBefore, "nothing of Django's dropped or changed")
+        XCTAssertEqual(Set(columnsAfter.filter { !columnsBefore.contains($0) && !$0.hasPrefix("shop_catalog_version.") && !$0.hasPrefix("auth_login_failure.") && !$0.hasPrefix("schema_migrations.") }),
+                       ["django_session.version bigint NOT NULL", "orders_order.checkout_token character varying NULL"])
+        XCTAssertEqual(try database.query("SELECT session_key, session_data FROM django_session ORDER BY 1").map {
+            try $0.get("session_key", as: String.self) + " " + $0.get("session_data", as: String.self)
+        }, sessionsBefore)
+        // Django's foreign keys already protect what the shop's migrations would add: no duplicates.
+        XCTAssertEqual(try database.scalar("""
+            SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'orders_orderitem'::regclass AND confrelid = 'shop_product'::regclass
+            """, as: Int.self), 1)
+        XCTAssertEqual(try database.scalar("""
+            SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = 'shop_product'::regclass AND confrelid = 'shop_category'::regclass
+            """, as: Int.self), 1)
         XCTAssertEqual(try database.scalar("SELECT image FROM shop_product WHERE id = $1", [green], as: String.self),
                        "products/2024/01/02/green.png", "Django's relative path under MEDIA_ROOT stays")
 
@@ -154,6 +181,17 @@ final class DjangoAdoptionTests: XCTestCase {
         let orders = try staff.get("/admin/orders/order/")
         XCTAssertEqual(orders.status, 200)
         XCTAssertTrue(orders.text.contains("Lovelace"), "Django's order is in the admin here")
+
+        // A staff login made here opens Django's admin.
+        let here = Browser(port: port)
+        let loginPage = try here.get("/admin/login/?next=/admin/")
+        let loginToken = try XCTUnwrap(Browser.csrfToken(in: loginPage.text))
+        let login = try here.post("/admin/login/", form: [("csrfmiddlewaretoken", loginToken), ("username", "staff"),
+                                                          ("password", Self.staffPassword), ("next", "/admin/")])
+        XCTAssertEqual(login.status, 302, login.text)
+        let hereKey = try XCTUnwrap(here.cookies["sessionid"])
+        let djangoAdmin = try djangoJSON(["djangopages", "/admin/", "--session", hereKey])
+        XCTAssertEqual((djangoAdmin["/admin/"] as? [String: Any])?["status"] as? Int, 200, "\(djangoAdmin)")
 
         // And Django's own pages still answer after the shop wrote to the database.
         let after = try djangoJSON(["djangopages", "/", "/admin/", "--session", staffKey])

@@ -59,12 +59,21 @@ final class DjangoInteropTests: XCTestCase {
         let small = coding.encode(session), large = coding.encode(largeSession)
         XCTAssertTrue(large.hasPrefix("."), "compressed when shorter")
         XCTAssertTrue(small.utf8.allSatisfy { $0 < 0x80 })
+        // Beyond zlib's largest window (32 KB), with text that does not repeat much.
+        var lines: [String: SessionValue] = [:]
+        for id in 1...3000 { lines[String(id * 7919 % 100_003)] = ["quantity": .int(id % 20 + 1), "price": .string("\(id % 97).\(id % 89 + 10)")] }
+        let huge: SessionData = ["cart": .object(lines)]
+        let hugeText = coding.encode(huge)
+        XCTAssertTrue(hugeText.hasPrefix("."))
+        XCTAssertEqual(coding.decode(hugeText), huge)
         let answers = try vectors([
             ["op": "session_decode", "text": small],
             ["op": "session_decode", "text": large],
+            ["op": "session_decode", "text": hugeText],
         ])
         XCTAssertEqual(try sessionData(answers[0]), session)
         XCTAssertEqual(try sessionData(answers[1]), largeSession)
+        XCTAssertEqual(try sessionData(answers[2]), huge)
     }
 
     func testATamperedRowIsNoSessionOnEitherSide() throws {

@@ -64,7 +64,7 @@ class SessionRaceTestCase: DatabaseTestCase {
         XCTAssertThrowsError(try store.delete(key: first.key, expectedVersion: 1)) { XCTAssertTrue($0 is SessionConflict, "\($0)") }
         let row = try XCTUnwrap(try checkConnection().queryOne(
             "SELECT session_data, version FROM django_session WHERE session_key = $1", [first.key]))
-        XCTAssertEqual(SessionCoding.decode(try row.get("session_data", as: String.self)), ["a": "2"])
+        XCTAssertEqual(SessionDataSigning(secretKey: settings.secretKey).decode(try row.get("session_data", as: String.self)), ["a": "2"])
         XCTAssertEqual(try row.get("version", as: Int64.self), 2)
 
         // Over the version it loaded, it may; a session already gone is no conflict.
@@ -127,7 +127,7 @@ class SessionRaceTestCase: DatabaseTestCase {
         let editor = checkConnection()
         TestSite.meanwhile = { _ in
             try editor.execute("UPDATE django_session SET session_data = $2, version = version + 1 WHERE session_key = $1",
-                               [key, SessionCoding.encode(["a": "edited"])])
+                               [key, SessionDataSigning(secretKey: self.settings.secretKey).encode(["a": "edited"])])
         }
         XCTAssertEqual(post("/session/race/post/b/2/").status, 409)
         XCTAssertEqual(TestSite.raceRuns, 1, "an unsafe view never runs twice")

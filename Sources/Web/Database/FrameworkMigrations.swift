@@ -25,15 +25,14 @@ public enum FrameworkMigrations {
         Migration(app: "sessions", name: "0002_writes_by_others", sql: """
             CREATE FUNCTION django_session_written() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.version = OLD.version THEN
-                    NEW.version := OLD.version + 1;
-                    PERFORM pg_notify('\(DatabaseSessionStore.changeChannel)', NEW.version::text || ' ' || NEW.session_key);
-                END IF;
+                NEW.version := OLD.version + 1;
+                PERFORM pg_notify('\(DatabaseSessionStore.changeChannel)', NEW.version::text || ' ' || NEW.session_key);
                 RETURN NEW;
             END
             $$;
+            -- The shop's own saves move the version themselves: for them the function never runs.
             CREATE TRIGGER django_session_written BEFORE UPDATE ON django_session
-                FOR EACH ROW EXECUTE FUNCTION django_session_written();
+                FOR EACH ROW WHEN (NEW.version = OLD.version) EXECUTE FUNCTION django_session_written();
             CREATE FUNCTION django_session_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
                 PERFORM pg_notify('\(DatabaseSessionStore.changeChannel)', '0 ' || OLD.session_key);
