@@ -4,25 +4,30 @@ import Web
 /// Each worker's cache of the catalog, bounded by `CATALOG_CACHE_SIZE`
 /// whatever the catalog's size, and never stale.
 ///
-/// Never stale: statement triggers bump `shop_catalog_version` on any write to
-/// `shop_product` or `shop_category` (by the shop, an import, psql). Every
-/// request that shows catalog data first reads that version (one trivial
-/// query); when it moved, everything cached is dropped, and what the request
-/// needs is loaded afresh, after the version was read, so never older than it.
+/// Never stale: statement triggers on `shop_product` and `shop_category` bump
+/// `shop_catalog_version` on any write (by the shop, an import, psql): `version`
+/// on every write, `lists_version` on those that can change which products a
+/// list page holds or their order. Every request that shows catalog data first
+/// reads both (one trivial query). When `lists_version` moved, everything is
+/// dropped; when only `version` did (a price, a description), the products by
+/// id are dropped and each cached page keeps its ids but re-reads their rows
+/// when next shown. What a request shows is read after the versions, so it is
+/// never older than them.
 ///
 /// Bounded: nothing is loaded ahead. A list page (24 products, with their cards
 /// built) is loaded when first asked for, a product by id likewise (product
 /// pages, carts, add-to-cart); each kept in an LRU. `CATALOG_CACHE_SIZE`
 /// products fit in the pages' LRU, as many again in the products' LRU. The
-/// categories (the sidebar of every page) and each list's count are kept whole.
+/// categories (every page's sidebar) and each list's count are kept whole.
 final class CatalogCache {
     private static let stateKey = "shop.CatalogCache"
 
-    /// The version everything below was loaded at (or after); nil before the first check.
+    /// The versions everything below was loaded at (or after); nil before the first check.
     private var version: Int64?
+    private var listsVersion: Int64?
     private var categoryList: CategoryList?
     private var counts: [Int?: Int] = [:]
-    private var pages: LRUCache<CatalogPageKey, CatalogPage>
+    private var pages: LRUCache<CatalogPageKey, CachedPage>
     private var products: LRUCache<Int, Product?>
 
     init(size: Int) {
@@ -30,7 +35,7 @@ final class CatalogCache {
         products = LRUCache(capacity: size)
     }
 
-    /// This worker's cache, its version checked once in this request.
+    /// This worker's cache, its versions checked once in this request.
     static func current(_ context: RequestContext) throws -> CatalogCache {
         try context.memo.value(CheckedCatalog.self) {
             let cache: CatalogCache
@@ -40,21 +45,26 @@ final class CatalogCache {
                 cache = CatalogCache(size: context.services.settings.catalogCacheSize)
                 context.services.appState[stateKey] = cache
             }
-            try cache.checkVersion(context.database)
+            try cache.checkVersions(context.database)
             return CheckedCatalog(cache)
         }.cache
     }
 
-    private func checkVersion(_ database: PostgresConnection) throws {
-        let now = try database.scalar("SELECT version FROM shop_catalog_version WHERE id = 1", as: Int64.self) ?? -1
-        guard now != version else { return }
+    private func checkVersions(_ database: PostgresConnection) throws {
+        let row = try database.queryOne("SELECT version, lists_version FROM shop_catalog_version WHERE id = 1")
+        let now: Int64 = try row?.get("version") ?? -1
+        let listsNow: Int64 = try row?.get("lists_version") ?? -1
+        if listsNow != listsVersion {
+            categoryList = nil
+            counts.removeAll()
+            pages.removeAll()
+        }
+        if now != version || listsNow != listsVersion { products.removeAll() }
         version = now
-        categoryList = nil
-        counts.removeAll()
-        pages.removeAll()
-        products.removeAll()
+        listsVersion = listsNow
     }
 
+    /// Category writes move `lists_version`, so the list is kept as long as it.
     func categories(_ database: PostgresConnection) throws -> CategoryList {
         if let categoryList { return categoryList }
         let loaded = CategoryList(try Catalog(database: database).categories())
@@ -73,11 +83,18 @@ final class CatalogCache {
     /// Page `number` (1-based, already checked against the count) of a list.
     func page(categoryID: Int?, number: Int, _ database: PostgresConnection, urls: URLs) throws -> CatalogPage {
         let key = CatalogPageKey(categoryID: categoryID, number: number)
-        if let page = pages.get(key) { return page }
-        let products = try Catalog(database: database).availableProducts(
-            categoryID: categoryID, offset: (number - 1) * CatalogPage.size, limit: CatalogPage.size)
-        let page = CatalogPage(products: products, urls: urls)
-        pages.put(key, page)
+        let catalog = Catalog(database: database)
+        let rows: [Product]
+        if let cached = pages.get(key) {
+            if cached.version == version { return cached.page }
+            // Same lists, so the same products in the same order: their rows as they are now.
+            let byID = Dictionary(try catalog.products(ids: cached.ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            rows = cached.ids.compactMap { byID[$0] }
+        } else {
+            rows = try catalog.availableProducts(categoryID: categoryID, offset: (number - 1) * CatalogPage.size, limit: CatalogPage.size)
+        }
+        let page = CatalogPage(products: rows, urls: urls)
+        pages.put(key, CachedPage(ids: rows.map(\.id), version: version, page: page))
         return page
     }
 
@@ -99,6 +116,14 @@ final class CatalogCache {
         for id in missing { products.put(id, found[id]) }
         return found
     }
+}
+
+/// A cached list page: its products' ids (valid while `lists_version` stays)
+/// and its cards as of `version`.
+struct CachedPage {
+    let ids: [Int]
+    let version: Int64?
+    let page: CatalogPage
 }
 
 /// The memo's proof that this request checked the version: holds the worker's

@@ -121,6 +121,31 @@ final class CatalogPaginationTests: AppTestCase {
         XCTAssertEqual(shopper.get("/?page=2").status, 404, "the list shrank to one page")
     }
 
+    /// A price changes no list's make-up: a cached page re-reads its 24 rows by
+    /// id (no count, no OFFSET). A rename can reorder the lists: they are read again.
+    func testAPriceChangeRereadsAPagesRowsAndARenameReordersTheLists() throws {
+        let items = try makeItems(60)
+        let shopper = browser()
+        _ = shopper.get("/")
+        XCTAssertEqual(listed(shopper.get("/?page=2").bodyText), Array(items[23..<47]))
+        try setPrice(items[30], "55.55")
+        let page = shopper.get("/?page=2").bodyText
+        XCTAssertTrue(page.contains("$55.55"))
+        let statements = sqlStatements(page)
+        XCTAssertEqual(statements.count, 2, "\(statements)")
+        XCTAssertTrue(statements.last?.contains("id = ANY") ?? false, "\(statements)")
+
+        try database.execute("UPDATE shop_product SET name = 'Aardvark Tea' WHERE id = $1", [items[40]])
+        XCTAssertEqual(listed(shopper.get("/").bodyText).first, items[40])
+        XCTAssertFalse(listed(shopper.get("/?page=2").bodyText).contains(items[40]))
+        XCTAssertTrue(listed(shopper.get("/tea/?page=2").bodyText).contains(items[41]))
+        let coffee = try XCTUnwrap(database.scalar("INSERT INTO shop_category (name, slug) VALUES ('Coffee', 'coffee') RETURNING id", as: Int.self))
+        _ = shopper.get("/tea/?page=2")
+        try database.execute("UPDATE shop_product SET category_id = $2 WHERE id = $1", [items[41], coffee])
+        XCTAssertFalse(listed(shopper.get("/tea/?page=2").bodyText).contains(items[41]), "moved to another category")
+        XCTAssertEqual(listed(shopper.get("/coffee/").bodyText), [items[41]])
+    }
+
     func testTheCacheKeepsNoMoreThanItsSizeAndReloadsWhatItDropped() throws {
         try makeItems(100)
         // CATALOG_CACHE_SIZE=48: two pages of 24, and 48 products by id.
