@@ -283,7 +283,7 @@ print_table() {
     local row ratio
     for row in "${ROWS[@]}"; do
         IFS='|' read -r w e l rps p50 p99 errors sql <<<"$row"
-        ratio=$(awk -v r="$rps" -v b="${BARE_RPS[$w]:-}" 'BEGIN { if (b > 0) printf "%.2f", r / b; else printf "-" }')
+        ratio=$(awk -v r="$rps" -v b="${BARE_RPS[$w]:-}" 'BEGIN { if (b > 0 && r + 0 > 0) printf "%.2f", r / b; else printf "-" }')
         printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql"
     done
     echo "ratio: req/s over the bare page's (shop bare, the same pool, nginx and wrk) with as many workers, in this run"
