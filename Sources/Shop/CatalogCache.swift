@@ -95,6 +95,9 @@ final class CatalogCache {
         }
         let page = CatalogPage(products: rows, urls: urls)
         pages.put(key, CachedPage(ids: rows.map(\.id), version: version, page: page))
+        // The page's products by id too: the cart summary of this very page, and
+        // the product pages it links to, then cost no query.
+        for product in rows { products.put(product.id, product) }
         return page
     }
 

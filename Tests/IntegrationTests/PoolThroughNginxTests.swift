@@ -90,7 +90,7 @@ final class PoolThroughNginxTests: XCTestCase {
         try waitUntil(timeout: 5) { self.pool.log.contains("GET /tea/ 200 ") }
         let line = try XCTUnwrap(pool.log.split(separator: "\n").first { $0.hasPrefix("GET /tea/ 200 ") })
         XCTAssertTrue(line.contains("ms pid="), String(line))
-        XCTAssertTrue(line.contains(" sql=3"), String(line)) // the category, the category list, its products
+        XCTAssertTrue(line.contains(" sql=4"), String(line)) // the versions, the categories, the category's count, its page
     }
 
     func testKilledWorkerIsReplacedAndShopKeepsAnswering() throws {
