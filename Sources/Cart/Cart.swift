@@ -101,14 +101,11 @@ public struct Cart {
         return lines
     }
 
-    /// The cart's products, current as of this request: the available catalog
-    /// (cached per worker, checked against its version), and one query only
-    /// when some line is not in it (unavailable or deleted: its name goes in the message).
+    /// The cart's products, current as of this request, whatever their
+    /// availability: the worker's catalog cache (checked against the catalog's
+    /// version), and one query for the ids it does not hold.
     private func products(ids: [Int]) throws -> [Int: Product] {
-        let available = try Catalog.availableProducts(context)
-        if ids.allSatisfy({ available[$0] != nil }) { return available }
-        let products = try Catalog(database: context.database).products(ids: ids)
-        return Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        try Catalog.products(ids: ids, context)
     }
 
     /// Django's `len(cart)`: the number of items.

@@ -27,7 +27,7 @@ public enum CartViews {
     public static func remove(_ context: RequestContext) throws -> Response {
         let id = try context.intParameter("product_id")
         if try !Cart.of(context).remove(productID: id) {
-            guard try !Catalog(database: context.database).products(ids: [id]).isEmpty else {
+            guard try !Catalog.products(ids: [id], context).isEmpty else {
                 throw HTTPError.notFound("No such product.")
             }
         }
@@ -47,7 +47,7 @@ public enum CartViews {
     }
 
     static func availableProduct(id: Int, _ context: RequestContext) throws -> Product? {
-        try Catalog.availableProducts(context)[id]
+        try Catalog.availableProduct(id: id, context)
     }
 }
 

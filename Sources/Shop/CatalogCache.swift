@@ -1,66 +1,182 @@
 import Postgres
 import Web
 
-/// The available catalog as of one version, with the product cards' view-models
-/// already built (formatted prices, URLs), so a catalog page only picks them out.
-final class CatalogSnapshot {
-    let version: Int64
-    let categories: [Category]
-    let categoriesBySlug: [String: Category]
-    let productsByID: [Int: Product]
-    let cards: [Int: TemplateValue]
-    let allCards: TemplateValue
-    let cardsByCategory: [Int: TemplateValue]
-
-    init(version: Int64, categories: [Category], products: [Product], urls: URLs) {
-        self.version = version
-        self.categories = categories
-        categoriesBySlug = Dictionary(categories.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
-        productsByID = Dictionary(products.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let cards = Dictionary(products.map { ($0.id, TemplateValue(ShopViewModels.productCard($0, urls))) }, uniquingKeysWith: { first, _ in first })
-        self.cards = cards
-        allCards = .list(products.map { cards[$0.id]! })
-        cardsByCategory = Dictionary(grouping: products, by: \.categoryID).mapValues { .list($0.map { cards[$0.id]! }) }
-    }
-}
-
-/// Each worker's copy of the available catalog. Every use first reads the
-/// version that triggers bump on any write to `shop_product` or
-/// `shop_category` (whoever writes), in the same request: one trivial query
-/// instead of the catalog's, and never a page older than the database.
+/// Each worker's cache of the catalog, bounded by `CATALOG_CACHE_SIZE`
+/// whatever the catalog's size, and never stale.
+///
+/// Never stale: statement triggers on `shop_product` and `shop_category` bump
+/// `shop_catalog_version` on any write (by the shop, an import, psql): `version`
+/// on every write, `lists_version` on those that can change which products a
+/// list page holds or their order. Every request that shows catalog data first
+/// reads both (one trivial query). When `lists_version` moved, everything is
+/// dropped; when only `version` did (a price, a description), the products by
+/// id are dropped and each cached page keeps its ids but re-reads their rows
+/// when next shown. What a request shows is read after the versions, so it is
+/// never older than them.
+///
+/// Bounded: nothing is loaded ahead. A list page (24 products, with their cards
+/// built) is loaded when first asked for, a product by id likewise (product
+/// pages, carts, add-to-cart); each kept in an LRU. `CATALOG_CACHE_SIZE`
+/// products fit in the pages' LRU, as many again in the products' LRU. The
+/// categories (every page's sidebar) and each list's count are kept whole.
 final class CatalogCache {
     private static let stateKey = "shop.CatalogCache"
-    private var snapshot: CatalogSnapshot?
 
-    /// The catalog as of now, once per request.
-    static func current(_ context: RequestContext) throws -> CatalogSnapshot {
-        try context.memo.value(CatalogSnapshot.self) {
+    /// The versions everything below was loaded at (or after); nil before the first check.
+    private var version: Int64?
+    private var listsVersion: Int64?
+    private var categoryList: CategoryList?
+    private var counts: [Int?: Int] = [:]
+    private var pages: LRUCache<CatalogPageKey, CachedPage>
+    private var products: LRUCache<Int, Product?>
+
+    init(size: Int) {
+        pages = LRUCache(capacity: size <= 0 ? 0 : max(1, size / CatalogPage.size))
+        products = LRUCache(capacity: size)
+    }
+
+    /// This worker's cache, its versions checked once in this request.
+    static func current(_ context: RequestContext) throws -> CatalogCache {
+        try context.memo.value(CheckedCatalog.self) {
             let cache: CatalogCache
             if let existing = context.services.appState[stateKey] as? CatalogCache {
                 cache = existing
             } else {
-                cache = CatalogCache()
+                cache = CatalogCache(size: context.services.settings.catalogCacheSize)
                 context.services.appState[stateKey] = cache
             }
-            return try cache.snapshot(context.database, urls: context.services.urls)
-        }
+            try cache.checkVersions(context.database)
+            return CheckedCatalog(cache)
+        }.cache
     }
 
-    private func snapshot(_ database: PostgresConnection, urls: URLs) throws -> CatalogSnapshot {
-        let version = try database.scalar("SELECT version FROM shop_catalog_version WHERE id = 1", as: Int64.self) ?? -1
-        if let snapshot, snapshot.version == version { return snapshot }
+    private func checkVersions(_ database: PostgresConnection) throws {
+        let row = try database.queryOne("SELECT version, lists_version FROM shop_catalog_version WHERE id = 1")
+        let now: Int64 = try row?.get("version") ?? -1
+        let listsNow: Int64 = try row?.get("lists_version") ?? -1
+        if listsNow != listsVersion {
+            categoryList = nil
+            counts.removeAll()
+            pages.removeAll()
+        }
+        if now != version || listsNow != listsVersion { products.removeAll() }
+        version = now
+        listsVersion = listsNow
+    }
+
+    /// Category writes move `lists_version`, so the list is kept as long as it.
+    func categories(_ database: PostgresConnection) throws -> CategoryList {
+        if let categoryList { return categoryList }
+        let loaded = CategoryList(try Catalog(database: database).categories())
+        categoryList = loaded
+        return loaded
+    }
+
+    /// How many available products the list has (a category's, or all with nil).
+    func count(categoryID: Int?, _ database: PostgresConnection) throws -> Int {
+        if let count = counts[categoryID] { return count }
+        let count = try Catalog(database: database).availableCount(categoryID: categoryID)
+        counts[categoryID] = count
+        return count
+    }
+
+    /// Page `number` (1-based, already checked against the count) of a list.
+    func page(categoryID: Int?, number: Int, _ database: PostgresConnection, urls: URLs) throws -> CatalogPage {
+        let key = CatalogPageKey(categoryID: categoryID, number: number)
         let catalog = Catalog(database: database)
-        let fresh = CatalogSnapshot(version: version, categories: try catalog.categories(), products: try catalog.availableProducts(), urls: urls)
-        snapshot = fresh
-        return fresh
+        let rows: [Product]
+        if let cached = pages.get(key) {
+            if cached.version == version { return cached.page }
+            // Same lists, so the same products in the same order: their rows as they are now.
+            let byID = Dictionary(try catalog.products(ids: cached.ids).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            rows = cached.ids.compactMap { byID[$0] }
+        } else {
+            rows = try catalog.availableProducts(categoryID: categoryID, offset: (number - 1) * CatalogPage.size, limit: CatalogPage.size)
+        }
+        let page = CatalogPage(products: rows, urls: urls)
+        pages.put(key, CachedPage(ids: rows.map(\.id), version: version, page: page))
+        // The page's products by id too: the cart summary of this very page, and
+        // the product pages it links to, then cost no query.
+        for product in rows { products.put(product.id, product) }
+        return page
+    }
+
+    /// The products with these ids as they are now, whatever their availability
+    /// (absent: no such product); one query at most, for the ids not cached.
+    func products(ids: [Int], _ database: PostgresConnection) throws -> [Int: Product] {
+        var found: [Int: Product] = [:]
+        var missing: [Int] = []
+        for id in Set(ids) {
+            if let cached = products.get(id) {
+                if let product = cached { found[id] = product }
+            } else {
+                missing.append(id)
+            }
+        }
+        guard !missing.isEmpty else { return found }
+        let loaded = try Catalog(database: database).products(ids: missing.sorted())
+        for product in loaded { found[product.id] = product }
+        for id in missing { products.put(id, found[id]) }
+        return found
+    }
+}
+
+/// A cached list page: its products' ids (valid while `lists_version` stays)
+/// and its cards as of `version`.
+struct CachedPage {
+    let ids: [Int]
+    let version: Int64?
+    let page: CatalogPage
+}
+
+/// The memo's proof that this request checked the version: holds the worker's
+/// cache (owned by the services), never the request.
+final class CheckedCatalog {
+    let cache: CatalogCache
+    init(_ cache: CatalogCache) { self.cache = cache }
+}
+
+/// The categories by name, and by slug for the category pages.
+struct CategoryList {
+    let all: [Category]
+    let bySlug: [String: Category]
+
+    init(_ categories: [Category]) {
+        all = categories
+        bySlug = Dictionary(categories.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+struct CatalogPageKey: Hashable {
+    var categoryID: Int?
+    var number: Int
+}
+
+/// One page of a product list with the cards' view-models built (formatted
+/// prices, URLs), so a cached page is only rendered.
+struct CatalogPage {
+    static let size = 24
+
+    let cards: TemplateValue
+    let isEmpty: Bool
+
+    init(products: [Product], urls: URLs) {
+        cards = .list(products.map { TemplateValue(ShopViewModels.productCard($0, urls)) })
+        isEmpty = products.isEmpty
     }
 }
 
 extension Catalog {
-    /// The available products by id, current as of this request: the worker's
-    /// cached catalog after its version check (the cart's prices and the
-    /// add-to-cart check come from here).
-    public static func availableProducts(_ context: RequestContext) throws -> [Int: Product] {
-        try CatalogCache.current(context).productsByID
+    /// Products by id as they are now (the cart's prices, the add-to-cart
+    /// check), whatever their availability: callers check `available`. From
+    /// the worker's cache after its version check; one query for the ids it lacks.
+    public static func products(ids: [Int], _ context: RequestContext) throws -> [Int: Product] {
+        try CatalogCache.current(context).products(ids: ids, context.database)
+    }
+
+    /// The product with this id if it exists and is available.
+    public static func availableProduct(id: Int, _ context: RequestContext) throws -> Product? {
+        guard let product = try products(ids: [id], context)[id], product.available else { return nil }
+        return product
     }
 }

@@ -79,6 +79,30 @@ public enum DemoCatalog {
         }
     }
 
+    /// `loaddemo --products N`: adds generated products (spread over the
+    /// categories, one in seven unavailable, no image) until the catalog holds
+    /// `total` products, in one statement; returns how many it added. For
+    /// measuring a large shop (`make bench` uses it).
+    @discardableResult
+    public static func generate(database: PostgresConnection, total: Int) throws -> Int {
+        try database.transaction {
+            let existing: Int = try database.scalar("SELECT count(*) FROM shop_product", as: Int.self) ?? 0
+            guard total > existing else { return 0 }
+            if try database.scalar("SELECT count(*) FROM shop_category", as: Int.self) ?? 0 == 0 {
+                try database.execute("INSERT INTO shop_category (name, slug) VALUES ('Generated', 'generated')")
+            }
+            return try database.execute("""
+                WITH categories AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS position, count(*) OVER () AS total FROM shop_category)
+                INSERT INTO shop_product (category_id, name, slug, description, price, available, created, updated)
+                SELECT c.id, 'Generated product ' || lpad(n::text, 7, '0'), 'generated-product-' || n,
+                       'A generated product for measuring a large catalog.', (n % 500) + 0.99, n % 7 <> 0,
+                       now() - n * interval '1 minute', now() - n * interval '1 minute'
+                FROM generate_series($1::bigint + 1, $2::bigint) AS n
+                JOIN categories c ON c.position = n % c.total
+                """, [existing, total])
+        }
+    }
+
     /// Copies the shipped image under MEDIA_ROOT/products/, as Django's ImageField would store an upload.
     static func copyImage(for slug: String, from demoDirectory: String, to mediaRoot: String) throws -> String {
         guard let file = imageFiles[slug] else { return "" }

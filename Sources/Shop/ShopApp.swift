@@ -76,6 +76,29 @@ public enum ShopApp: App {
             END
             $$;
             """),
+        // The catalog's pages (24 available products by name, all or one
+        // category's) and their counts, picked in the index alone. And a second
+        // version, of the lists' make-up: it moves only when a write can change
+        // which products a page holds or their order (a product added, deleted,
+        // renamed, moved, made (un)available; any category write), so a price
+        // change costs a cached page a re-read of its 24 rows by id, not a new
+        // count and a deep OFFSET.
+        Migration(app: "shop", name: "0004_catalog_pages", sql: """
+            CREATE INDEX shop_product_available_page_idx ON shop_product (name, id) WHERE available;
+            CREATE INDEX shop_product_category_page_idx ON shop_product (category_id, name, id) WHERE available;
+            ALTER TABLE shop_catalog_version ADD COLUMN lists_version bigint NOT NULL DEFAULT 0;
+            CREATE FUNCTION shop_catalog_lists_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE shop_catalog_version SET lists_version = lists_version + 1 WHERE id = 1;
+                RETURN NULL;
+            END
+            $$;
+            CREATE TRIGGER shop_category_lists_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON shop_category
+                FOR EACH STATEMENT EXECUTE FUNCTION shop_catalog_lists_changed();
+            CREATE TRIGGER shop_product_lists_changed
+                AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF id, name, available, category_id ON shop_product
+                FOR EACH STATEMENT EXECUTE FUNCTION shop_catalog_lists_changed();
+            """),
     ]
 
     /// The catalog's URLs (`/{category_slug}/` also fits `/cart/`: the router

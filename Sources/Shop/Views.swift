@@ -2,25 +2,31 @@ import Web
 
 /// The catalog's views: Django shop's `product_list` and `product_detail`.
 public enum ShopViews {
-    /// `GET /` and `GET /{category_slug}/`.
+    /// `GET /` and `GET /{category_slug}/`: 24 products a page (`?page=N`).
     public static func productList(_ context: RequestContext) throws -> Response {
         let catalog = try CatalogCache.current(context)
+        let database = context.database, urls = context.services.urls
+        let categories = try catalog.categories(database)
         var category: Category?
         if let slug = context.parameters["category_slug"] {
-            guard let found = catalog.categoriesBySlug[slug] else { throw HTTPError.notFound("No category \(slug).") }
+            guard let found = categories.bySlug[slug] else { throw HTTPError.notFound("No category \(slug).") }
             category = found
         }
-        let cards = category.map { catalog.cardsByCategory[$0.id] ?? .list([]) } ?? catalog.allCards
+        let count = try catalog.count(categoryID: category?.id, database)
+        let pagination = try CatalogPagination(query: context.query, count: count)
+        let page = try catalog.page(categoryID: category?.id, number: pagination.number, database, urls: urls)
+        let listURL = try category.map { $0.url(urls) } ?? context.url("shop:product_list")
         var values: [String: Any] = [
-            "title": category?.name ?? "Products",
+            "title": pagination.number > 1 ? "\(category?.name ?? "Products"), page \(pagination.number)" : category?.name ?? "Products",
             "all_selected": category == nil,
-            "categories": catalog.categories.map { item in
-                ["name": item.name, "url": item.url(context.services.urls), "selected": item.id == category?.id] as [String: Any]
+            "categories": categories.all.map { item in
+                ["name": item.name, "url": item.url(urls), "selected": item.id == category?.id] as [String: Any]
             },
-            "products": cards,
-            "has_products": cards.isTruthy,
+            "products": page.cards,
+            "has_products": !page.isEmpty,
+            "pagination": pagination.viewModel(path: listURL),
         ]
-        if let category { values["category"] = ["name": category.name, "url": category.url(context.services.urls)] }
+        if let category { values["category"] = ["name": category.name, "url": category.url(urls)] }
         return try context.render("shop/product/list", values)
     }
 
@@ -28,7 +34,7 @@ public enum ShopViews {
     /// exists, is available and the slug matches.
     public static func productDetail(_ context: RequestContext) throws -> Response {
         let id = try context.intParameter("id")
-        guard let product = try CatalogCache.current(context).productsByID[id], product.slug == context.parameters["slug"]
+        guard let product = try Catalog.availableProduct(id: id, context), product.slug == context.parameters["slug"]
         else { throw HTTPError.notFound("No such product.") }
         var values = ShopViewModels.productCard(product, context.services.urls)
         values["description_paragraphs"] = product.description

@@ -19,11 +19,26 @@ struct MigrateCommand: ParsableCommand {
 struct LoadDemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "loaddemo", abstract: "Load a demo catalog (categories, products, images) into an empty shop.")
 
+    @Option(help: "Then add generated products until the catalog holds this many (for measuring a large shop).")
+    var products: Int?
+
+    func validate() throws {
+        if let products, !(0...10_000_000).contains(products) {
+            throw ValidationError("--products must be a whole number from 0 to 10000000")
+        }
+    }
+
     func run() throws {
         try runReportingErrors {
             let settings = try managementSettings()
-            let count = try DemoCatalog.load(database: try connect(settings), demoDirectory: settings.demoDirectory, mediaRoot: settings.mediaRoot)
+            let database = try connect(settings)
+            let count = try DemoCatalog.load(database: database, demoDirectory: settings.demoDirectory, mediaRoot: settings.mediaRoot)
             print(count == 0 ? "The catalog already has products; nothing loaded." : "Loaded \(count) demo products.")
+            if let products {
+                let added = try DemoCatalog.generate(database: database, total: products)
+                try database.execute("ANALYZE shop_product")
+                print("Added \(added) generated products.")
+            }
         }
     }
 }

@@ -205,3 +205,26 @@ final class OrderHistoryConstraintTests: AppTestCase {
         XCTAssertEqual(try database.scalar("SELECT count(*) FROM orders_orderitem", as: Int.self), 0)
     }
 }
+
+/// The order list over a large table: exact counts up to 10,000 rows, an
+/// estimate beyond, and pages that exist whatever the estimate says.
+final class AdminLargeOrderListTests: AdminTestCase {
+    func testCountsAreExactUpTo10000RowsAndEstimatedBeyond() throws {
+        try database.execute("""
+            INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city, created, paid)
+            SELECT 'Customer', 'No ' || n, 'c' || n || '@example.com', 'Road', '123', 'Oslo', now() - n * interval '1 minute', n <= 9000
+            FROM generate_series(1, 12000) AS n
+            """)
+        try database.execute("ANALYZE orders_order")
+        var page = staff.get("/admin/orders/order/").bodyText
+        XCTAssertNotNil(page.firstMatch(of: /about 1[12]\d\d\d orders/), "past 10,000 rows: the planner's estimate")
+        XCTAssertNotNil(page.firstMatch(of: /\sc1@example\.com\s/), "newest first")
+        page = staff.get("/admin/orders/order/?paid__exact=1").bodyText
+        XCTAssertTrue(page.contains("9000 result(s)"), "up to 10,000 rows, exact")
+        XCTAssertNotNil(page.firstMatch(of: /about 1[12]\d\d\d total/))
+        XCTAssertNotNil(staff.get("/admin/orders/order/?p=120").bodyText.firstMatch(of: /\sc11901@example\.com\s/))
+        XCTAssertEqual(staff.get("/admin/orders/order/?p=121").status, 404, "past the last row, whatever the estimate")
+        XCTAssertEqual(staff.get("/admin/orders/order/?p=90&paid__exact=1").status, 200)
+        XCTAssertEqual(staff.get("/admin/orders/order/?p=91&paid__exact=1").status, 404)
+    }
+}

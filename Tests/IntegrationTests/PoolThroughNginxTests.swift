@@ -55,12 +55,42 @@ final class PoolThroughNginxTests: XCTestCase {
         XCTAssertEqual(try get("/-/health").text, "ok")
     }
 
+    /// Pages of 24 through nginx (the query string reaches the pool), and every
+    /// worker's bounded cache (CATALOG_CACHE_SIZE=24: one page, 24 products)
+    /// shows a price written by SQL at its next request, cached or evicted.
+    func testEveryWorkersCachedPagesShowASQLWriteAtTheNextRequest() throws {
+        pool.stop()
+        pool = try ShopServer(workers: 2, environment: ["CATALOG_CACHE_SIZE": "24"], label: "pool-catalog")
+        nginx.stop()
+        nginx = try NginxServer(sockets: [pool.socketPath])
+        let ids: [Int] = try database.query("""
+            INSERT INTO shop_product (category_id, name, slug, price)
+            SELECT (SELECT id FROM shop_category WHERE slug = 'tea'), 'Item ' || lpad(n::text, 2, '0'), 'item-' || n, 2.00
+            FROM generate_series(1, 60) AS n RETURNING id
+            """).map { try $0.get("id") }
+        XCTAssertEqual(try get("/?page=abc").status, 404)
+        XCTAssertEqual(try get("/?page=4").status, 404)
+        let last = try get("/?page=3")
+        XCTAssertTrue(last.text.contains("Page 3 of 3"))
+        XCTAssertTrue(last.text.contains("href=\"/?page=2\" rel=\"prev\""))
+        // Enough requests that both workers cache page 2 (and evict it with page 1 now and then).
+        for index in 0..<24 { _ = try get(index % 3 == 0 ? "/" : "/?page=2") }
+        try database.execute("UPDATE shop_product SET price = 3.75 WHERE id = $1", [ids[30]])
+        for _ in 0..<12 {
+            let page = try get("/?page=2")
+            XCTAssertEqual(page.status, 200)
+            XCTAssertTrue(page.text.contains("$3.75"), "every worker, at its next request")
+            XCTAssertTrue(try get("/\(ids[30])/item-31/").text.contains("$3.75"))
+        }
+        XCTAssertTrue(pool.log.contains("GET /?page=2 200 "), "the access log keeps the query string")
+    }
+
     func testEveryRequestIsLogged() throws {
         _ = try get("/tea/")
         try waitUntil(timeout: 5) { self.pool.log.contains("GET /tea/ 200 ") }
         let line = try XCTUnwrap(pool.log.split(separator: "\n").first { $0.hasPrefix("GET /tea/ 200 ") })
         XCTAssertTrue(line.contains("ms pid="), String(line))
-        XCTAssertTrue(line.contains(" sql=3"), String(line)) // the category, the category list, its products
+        XCTAssertTrue(line.contains(" sql=4"), String(line)) // the versions, the categories, the category's count, its page
     }
 
     func testKilledWorkerIsReplacedAndShopKeepsAnswering() throws {

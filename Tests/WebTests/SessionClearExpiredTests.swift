@@ -34,6 +34,22 @@ final class SessionClearExpiredTests: DatabaseTestCase {
         try checkDatabaseStore { CachedDatabaseSessionStore(database: $0, secretKey: "clear-expired-tests-secret-key", capacity: 10) }
     }
 
+    /// More expired rows than one batch: all go, in several statements, and the live ones stay.
+    func testManyExpiredSessionsGoInBatches() throws {
+        let database = checkConnection()
+        try database.execute("DELETE FROM django_session")
+        let expired = DatabaseSessionStore.clearBatchSize * 2 + 1
+        try database.execute("""
+            INSERT INTO django_session (session_key, session_data, expire_date)
+            SELECT 'expired' || n, '', now() - interval '1 hour' FROM generate_series(1, $1) AS n
+            UNION ALL SELECT 'live' || n, '', now() + interval '1 hour' FROM generate_series(1, 50) AS n
+            """, [expired])
+        database.log.reset()
+        XCTAssertEqual(try DatabaseSessionStore(database: database).clearExpired(), expired)
+        XCTAssertEqual(database.log.entries.filter { $0.sql.contains("DELETE") }.count, 4, "three batches, then one that finds none")
+        XCTAssertEqual(try database.scalar("SELECT count(*) FROM django_session", as: Int.self), 50)
+    }
+
     func testFiles() throws {
         let directory = NSTemporaryDirectory() + "shop-web-tests-clear-\(getpid())-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }

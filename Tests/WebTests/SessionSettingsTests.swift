@@ -100,6 +100,7 @@ final class SessionSettingsTests: XCTestCase {
             ("SESSION_COOKIE_AGE", "0"), ("SESSION_COOKIE_AGE", "two weeks"), ("SESSION_COOKIE_AGE", "-1"),
             ("SESSION_COOKIE_SECURE", "maybe"), ("SESSION_EXPIRE_AT_BROWSER_CLOSE", "2"),
             ("SESSION_SAVE_EVERY_REQUEST", "sometimes"), ("SESSION_CACHE_SIZE", "-1"),
+            ("CATALOG_CACHE_SIZE", "-1"), ("CATALOG_CACHE_SIZE", "lots"), ("CATALOG_CACHE_SIZE", "10000001"),
             ("SESSION_COOKIE_NAME", "bad name;"), ("DEBUG", "perhaps"), ("MAX_REQUESTS", "x"),
         ] {
             assertRefused(base.merging([name: value]) { $1 }, naming: name)
@@ -111,8 +112,9 @@ final class SessionSettingsTests: XCTestCase {
             "SECRET_KEY": goodKey, "WORKERS": "3", "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
             "SESSION_COOKIE_AGE": "600", "SESSION_COOKIE_DOMAIN": ".shop.example", "SESSION_COOKIE_SECURE": "true",
             "SESSION_EXPIRE_AT_BROWSER_CLOSE": "yes", "SESSION_SAVE_EVERY_REQUEST": "1", "SESSION_COOKIE_NAME": "sid",
-            "ALLOWED_HOSTS": "shop.example, .example.org",
+            "ALLOWED_HOSTS": "shop.example, .example.org", "CATALOG_CACHE_SIZE": "240",
         ])
+        XCTAssertEqual(settings.catalogCacheSize, 240)
         XCTAssertEqual(settings.workers, 3)
         XCTAssertEqual(settings.sessionEngine, .signedCookies)
         XCTAssertEqual(settings.sessionCookieAge, 600)

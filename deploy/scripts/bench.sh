@@ -6,11 +6,18 @@
 # logs stay in .data/bench/. Stops everything it started.
 #
 # Knobs: BENCH_WORKERS="2 4"  BENCH_DURATION=10s  BENCH_WARMUP=3s  BENCH_CONNECTIONS=32
-#        BENCH_ROWS=0 (only the per-engine rows)  BENCH_REPEAT=1 (engine rows, alternated)
+#        BENCH_ROWS=0 (only the per-engine rows)  BENCH_REPEAT=1 (engine rows and the 100k catalog's, alternated)
 #        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
 #        SHOP_BINARY=/path (skip the build and measure that binary)
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
-#        BENCH_ADMIN=1 (the admin rows, last: they add BENCH_ADMIN_PRODUCTS products)  BENCH_ADMIN_PRODUCTS=100000
+#        BENCH_ADMIN=1 (the admin rows: they need BENCH_PRODUCTS products, added if missing)
+#        Costs that stay flat as the shop grows (after the soak, on the last pool; 0 skips each):
+#        BENCH_PRODUCTS=100000 (`GET /` before and after `shop loaddemo --products N`, a deep page,
+#          random pages that mostly miss the worker's CATALOG_CACHE_SIZE, random product pages; worker memory)
+#        BENCH_ORDERS=1000000 (BENCH_CHECKOUTS=100 sequential checkouts timed in the access log, and the
+#          admin's order list, before and after adding N orders)
+#        BENCH_SESSION_ROWS=1000000 (with SESSION_ENGINE=db: the cart and add-to-cart before and after
+#          adding N expired sessions, then `shop clearsessions` timed while wrk reads /cart/)
 #
 # The ceiling: for each pool size, `shop bare` (the same pool and FastCGI code answering a fixed
 # page, then the same after one `SELECT 1`) runs behind the same nginx first, and every row of
@@ -40,7 +47,10 @@ BENCH_REPEAT=${BENCH_REPEAT:-1}
 BENCH_SOAK=${BENCH_SOAK:-200000}
 BENCH_SOAK_SESSIONS=${BENCH_SOAK_SESSIONS:-2000}
 BENCH_ADMIN=${BENCH_ADMIN:-1}
-BENCH_ADMIN_PRODUCTS=${BENCH_ADMIN_PRODUCTS:-100000}
+BENCH_PRODUCTS=${BENCH_PRODUCTS:-${BENCH_ADMIN_PRODUCTS:-100000}}
+BENCH_ORDERS=${BENCH_ORDERS:-1000000}
+BENCH_CHECKOUTS=${BENCH_CHECKOUTS:-100}
+BENCH_SESSION_ROWS=${BENCH_SESSION_ROWS:-1000000}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
@@ -241,10 +251,11 @@ measure() {
     ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")|$sql")
 }
 
-# The mean SQL statement count of the access-log lines (`... sql=N`) for PATH written after line N.
+# The mean SQL statement count of the access-log lines (`... sql=N`) for PATH (with any query
+# string) written after line N.
 sql_per_request() {
     tail -n +"$(($2 + 1))" "$1" | awk -v path="$3" '
-        $2 == path && $NF ~ /^sql=/ { n++; s += substr($NF, 5) }
+        ($2 == path || index($2, path "?") == 1) && $NF ~ /^sql=/ { n++; s += substr($NF, 5) }
         END { if (n) printf "%.2f", s / n; else printf "-" }'
 }
 
@@ -272,7 +283,7 @@ print_table() {
     local row ratio
     for row in "${ROWS[@]}"; do
         IFS='|' read -r w e l rps p50 p99 errors sql <<<"$row"
-        ratio=$(awk -v r="$rps" -v b="${BARE_RPS[$w]:-}" 'BEGIN { if (b > 0) printf "%.2f", r / b; else printf "-" }')
+        ratio=$(awk -v r="$rps" -v b="${BARE_RPS[$w]:-}" 'BEGIN { if (b > 0 && r + 0 > 0) printf "%.2f", r / b; else printf "-" }')
         printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql"
     done
     echo "ratio: req/s over the bare page's (shop bare, the same pool, nginx and wrk) with as many workers, in this run"
@@ -465,26 +476,173 @@ staff_cookie() {
     jar_cookie_header "$jar"
 }
 
-# The product change list over BENCH_ADMIN_PRODUCTS products (page 1 and a page deep in),
+# The product change list over BENCH_PRODUCTS products (page 1 and a page deep in),
 # and an order's change page with 20 items inline, as a logged-in member of staff.
 run_admin_rows() {
     [ "$BENCH_ADMIN" = 1 ] || return 0
     local cookie order
-    log "admin: $BENCH_ADMIN_PRODUCTS products and an order of 20 items"
-    bench_sql -c "INSERT INTO shop_product (category_id, name, slug, price, available, created)
-        SELECT (SELECT min(id) FROM shop_category), 'Bench product ' || n, 'bench-product-' || n,
-               (n % 500) + 0.99, n % 3 <> 0, now() - n * interval '1 minute'
-        FROM generate_series(1, $BENCH_ADMIN_PRODUCTS) AS n" -c "ANALYZE shop_product"
+    log "admin: $BENCH_PRODUCTS products and an order of 20 items"
+    "$BIN" loaddemo --products "$BENCH_PRODUCTS" >/dev/null
     order=$(bench_sql -tA -c "WITH o AS (INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city)
             VALUES ('Ada', 'Lovelace', 'ada@example.com', '1 Road', '123', 'London') RETURNING id),
         i AS (INSERT INTO orders_orderitem (order_id, product_id, price, quantity)
             SELECT o.id, p.id, p.price, 1 FROM o, (SELECT id, price FROM shop_product ORDER BY id LIMIT 20) AS p)
         SELECT id FROM o")
     cookie=$(staff_cookie) || { NOTES+=("skipped the admin rows: could not log in as staff"); return; }
-    measure "GET admin product list (100k)" "/admin/shop/product/" -H "Cookie: $cookie"
+    measure "GET admin product list ($(count_label "$BENCH_PRODUCTS"))" "/admin/shop/product/" -H "Cookie: $cookie"
     measure "GET admin product list, p=500" "/admin/shop/product/?p=500" -H "Cookie: $cookie"
-    measure "GET admin product list, filtered" "/admin/shop/product/?available__exact=1&q=bench" -H "Cookie: $cookie"
+    measure "GET admin product list, filtered" "/admin/shop/product/?available__exact=1&q=generated" -H "Cookie: $cookie"
     measure "GET admin order (20 items)" "/admin/orders/order/$order/change/" -H "Cookie: $cookie"
+}
+
+# ---- costs that stay flat as the shop grows ---------------------------------------------------
+
+# 100000 -> 100k, 1000000 -> 1M
+count_label() {
+    awk -v n="$1" 'BEGIN { if (n >= 1000000 && n % 1000000 == 0) printf "%dM", n / 1000000;
+        else if (n >= 1000 && n % 1000 == 0) printf "%dk", n / 1000; else printf "%d", n }'
+}
+
+# random_script NAME LUA: a wrk script whose every request is GET of the Lua expression LUA
+# (e.g. '"/?page=" .. math.random(1, 100)').
+random_script() {
+    local file="$BENCH_DIR/random-$1.lua"
+    printf 'math.randomseed(%d)\nrequest = function() return wrk.format("GET", %s) end\n' "$RANDOM" "$2" >"$file"
+    printf '%s\n' "$file"
+}
+
+# `/` with the demo catalog, then with BENCH_PRODUCTS products (loaddemo --products): page 1, a page
+# four fifths in, random pages (most miss the worker's CATALOG_CACHE_SIZE and read 24 rows at an
+# OFFSET), random product pages; then each worker's memory, which the cache bounds.
+run_catalog_scale_rows() {
+    [ "$BENCH_PRODUCTS" -gt 0 ] || return 0
+    local label pages first last
+    label=$(count_label "$BENCH_PRODUCTS")
+    measure "GET / ($(bench_sql -tA -c "SELECT count(*) FROM shop_product") products)" /
+    log "catalog: shop loaddemo --products $BENCH_PRODUCTS"
+    "$BIN" loaddemo --products "$BENCH_PRODUCTS" >/dev/null
+    bench_sql -c "VACUUM ANALYZE shop_product"
+    pages=$((($(bench_sql -tA -c "SELECT count(*) FROM shop_product WHERE available") + 23) / 24))
+    read -r first last < <(bench_sql -tA -F ' ' -c "SELECT min(id), max(id) FROM shop_product")
+    # Alternated with the demo's 12 available products alone (the generated ones made unavailable
+    # and back, by SQL: each worker's cache follows), so drift on a shared machine hits both alike.
+    local round
+    for ((round = 0; round < BENCH_REPEAT; round++)); do
+        measure "GET / ($label products)" /
+        measure "GET /?page=$((pages * 4 / 5)) ($label)" "/?page=$((pages * 4 / 5))"
+        bench_sql -c "UPDATE shop_product SET available = false WHERE slug LIKE 'generated-product-%'"
+        measure "GET / (12 shown, $label in table)" /
+        bench_sql -c "UPDATE shop_product SET available = substring(slug from 19)::bigint % 7 <> 0 WHERE slug LIKE 'generated-product-%'" \
+            -c "VACUUM ANALYZE shop_product"
+    done
+    measure "GET /?page=random ($label)" / -s "$(random_script pages "\"/?page=\" .. math.random(1, $pages)")"
+    # Product pages by a random id, with the generated products' slugs (generated-product-ID in a
+    # fresh shop): each is looked up by id (the cache or one query); the unavailable seventh and
+    # the demo's ids answer 404 after the same lookup.
+    measure "GET /{random id}/ ($label)" / -s "$(random_script products \
+        "(function() local id = math.random($first, $last); return \"/\" .. id .. \"/generated-product-\" .. id .. \"/\" end)()")"
+    # Then enough random pages and products to fill every worker's cache (CATALOG_CACHE_SIZE
+    # products in pages, as many by id), and each worker's memory: the cache's bound.
+    printf 'math.randomseed(%d)\nlocal n = 0\nrequest = function()\n    n = n + 1\n    if n %% 2 == 0 then return wrk.format("GET", "/?page=" .. math.random(1, %d)) end\n    local id = math.random(%d, %d)\n    return wrk.format("GET", "/" .. id .. "/generated-product-" .. id .. "/")\nend\n' \
+        "$RANDOM" "$pages" "$first" "$last" >"$BENCH_DIR/random-fill.lua"
+    log "catalog: $((WORKERS_NOW * 12000)) random pages and products to fill the caches"
+    wrk_requests $((WORKERS_NOW * 12000)) "$BENCH_DIR/wrk-fill.txt" -s "$BENCH_DIR/random-fill.lua"
+    record_memory "with $label products, caches filled by $((WORKERS_NOW * 12000)) random pages and products"
+}
+
+# The checkout's cost: COUNT sequential checkouts (each a fresh cart of one product), timed by the
+# worker (the access log's milliseconds); one row with their p50 and p99.
+checkout_row() {
+    local count=$1 label=$2 jar="$BENCH_DIR/checkout-jar" page="$BENCH_DIR/checkout.html" i token id
+    local pool_log="$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log" before ok=0
+    id=$(cut -d/ -f2 <<<"${PRODUCT_URLS[0]}")
+    before=$(wc -l <"$pool_log")
+    log "checkout: $count sequential orders ($label)"
+    for ((i = 0; i < count; i++)); do
+        rm -f "$jar"
+        curl -fsS -c "$jar" -b "$jar" -o "$page" "$BASE${PRODUCT_URLS[0]}" || continue
+        token=$(csrf_token_in "$page")
+        curl -s -c "$jar" -b "$jar" -o /dev/null -e "$BASE/" \
+            --data "quantity=1&override=False&csrfmiddlewaretoken=$token" "$BASE/cart/add/$id/"
+        [ "$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{http_code}' -e "$BASE/" --data \
+            "first_name=Ada&last_name=Lovelace&email=ada%40example.com&address=1+Road&postal_code=123&city=London&csrfmiddlewaretoken=$token" \
+            "$BASE/orders/create/")" = 302 ] && ok=$((ok + 1))
+    done
+    local times sql
+    times=$(tail -n +"$((before + 1))" "$pool_log" | awk '$1 == "POST" && $2 == "/orders/create/" && $3 == 302 { print $4 + 0 }' | sort -n)
+    sql=$(sql_per_request "$pool_log" "$before" /orders/create/)
+    ROWS+=("$WORKERS_NOW|$ENGINE_NOW|POST /orders/create/ ($label)|(worker)|$(awk '{ t[NR] = $1 } END {
+        if (!NR) { printf "-|-"; exit }
+        p99 = int(NR * 0.99); if (p99 < NR * 0.99) p99++; if (p99 < 1) p99 = 1
+        printf "%.2fms|%.2fms", t[int((NR + 1) / 2)], t[p99] }' <<<"$times")|$((count - ok))|$sql")
+}
+
+order_rows() {
+    local label=$1 cookie=$2
+    checkout_row "$BENCH_CHECKOUTS" "$label"
+    measure "GET admin order list ($label)" "/admin/orders/order/" -H "Cookie: $cookie"
+    measure "GET admin orders, paid ($label)" "/admin/orders/order/?paid__exact=1" -H "Cookie: $cookie"
+    measure "GET admin orders, past 7 days ($label)" "/admin/orders/order/?created__gte=$(date -u -d '-7 days' +%F)" -H "Cookie: $cookie"
+    measure "GET admin orders, search ($label)" "/admin/orders/order/?q=lovelace" -H "Cookie: $cookie"
+}
+
+# add_orders N: N orders spread over the past year (half paid), as bulk SQL.
+add_orders() {
+    log "orders: adding $1"
+    bench_sql -c "INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city, created, updated, paid)
+        SELECT (ARRAY['Grace','Alan','Edsger','Barbara','Donald','Ken','Margaret','Niklaus'])[1 + n % 8], 'Customer ' || n,
+               'customer' || n || '@example.com', n || ' Bench Street', lpad((n % 100000)::text, 5, '0'),
+               (ARRAY['London','Paris','Berlin','Madrid','Rome','Vienna','Oslo','Lisbon','Porto'])[1 + n % 9],
+               now() - n * (interval '1 year' / $1), now() - n * (interval '1 year' / $1), n % 2 = 0
+        FROM generate_series(1, $1) AS n" -c "VACUUM ANALYZE orders_order"
+}
+
+# Checkout and the admin's order list with 1,000 orders (every list page full), then with
+# BENCH_ORDERS more.
+run_order_scale_rows() {
+    [ "$BENCH_ORDERS" -gt 0 ] || return 0
+    local cookie
+    cookie=$(staff_cookie) || { NOTES+=("skipped the order rows: could not log in as staff"); return; }
+    add_orders 1000
+    order_rows "$(count_label "$(bench_sql -tA -c "SELECT count(*) FROM orders_order")") orders" "$cookie"
+    add_orders "$BENCH_ORDERS"
+    order_rows "$(count_label "$(bench_sql -tA -c "SELECT count(*) FROM orders_order")") orders" "$cookie"
+}
+
+# With SESSION_ENGINE=db (every request reads its session row): the cart and add-to-cart before
+# and after BENCH_SESSION_ROWS expired sessions, then `shop clearsessions` while wrk reads /cart/.
+run_session_scale_rows() {
+    [ "$BENCH_SESSION_ROWS" -gt 0 ] || return 0
+    local NOTE="" n label out wrk_pid started took deleted
+    pool "$WORKERS_NOW" db
+    ensure_sessions || { skip "the session rows" "$NOTE"; return; }
+    n=$(bench_sql -tA -c "SELECT count(*) FROM django_session")
+    bench_cart_rows "$n sessions"
+    log "sessions: adding $BENCH_SESSION_ROWS expired"
+    bench_sql -c "INSERT INTO django_session (session_key, session_data, expire_date)
+        SELECT md5('bench' || n), 'e30:expired', now() - interval '1 day' - n * interval '1 second'
+        FROM generate_series(1, $BENCH_SESSION_ROWS) AS n" -c "VACUUM ANALYZE django_session"
+    label="$(count_label "$((n + BENCH_SESSION_ROWS))") sessions"
+    bench_cart_rows "$label"
+    out="$BENCH_DIR/wrk-clearsessions.txt"
+    log "clearsessions under wrk GET /cart/"
+    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d1800s --latency -s "$(session_script GET)" "$BASE/cart/" >"$out" &
+    wrk_pid=$!
+    sleep 2
+    started=$(date +%s.%N)
+    deleted=$("$BIN" clearsessions)
+    took=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" || true
+    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "GET /cart/ during clearsessions")|-")
+    NOTES+=("shop clearsessions: ${deleted} in ${took} s, while wrk read /cart/ (the row 'GET /cart/ during clearsessions', 2 s before it included)")
+}
+
+bench_cart_rows() {
+    local id
+    id=$(cut -d/ -f2 <<<"${PRODUCT_URLS[0]}")
+    measure "GET /cart/ (db engine, $1)" /cart/ -s "$(session_script GET)"
+    measure "POST /cart/add/ (db engine, $1)" "/cart/add/$id/" -s "$(session_script POST "quantity=1&override=True")"
 }
 
 # "PID RSS ANON PID RSS ANON ..." for the running workers (KiB).
@@ -524,7 +682,10 @@ main() {
     [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
     SOAK_REPORT=""
     run_soak
+    run_catalog_scale_rows
     run_admin_rows
+    run_order_scale_rows
+    run_session_scale_rows
     record_memory "at the end"
     print_table
     [ -z "$SOAK_REPORT" ] || echo "$SOAK_REPORT"

@@ -19,8 +19,8 @@ enum ChangeListView {
     /// The rows of one page: id plus each column as text (or a Bool for booleans).
     struct Page {
         var rows: [PostgresRow]
-        var count: Int
-        var total: Int
+        var count: RowCount
+        var total: RowCount
     }
 
     static func load(_ context: RequestContext, query: ChangeListQuery) throws -> Page {
@@ -37,10 +37,9 @@ enum ChangeListView {
         let rows = try context.database.query(
             "SELECT \(selected) FROM \(spec.table)\(whereSQL)\(query.orderClause()) LIMIT \(spec.pageSize) OFFSET \(offset)",
             parameters)
-        let count = try context.database.scalar("SELECT count(*) FROM \(spec.table)\(whereSQL)", parameters, as: Int.self) ?? 0
-        let total = whereSQL.isEmpty
-            ? count : try context.database.scalar("SELECT count(*) FROM \(spec.table)", as: Int.self) ?? 0
-        if query.page > 1 && offset >= count { throw HTTPError.notFound("That page has no results.") }
+        let count = try RowCount.of(spec.table, whereSQL, parameters, context.database)
+        let total = whereSQL.isEmpty ? count : try RowCount.of(spec.table, "", [], context.database)
+        if query.page > 1 && rows.isEmpty { throw HTTPError.notFound("That page has no results.") }
         return Page(rows: rows, count: count, total: total)
     }
 
@@ -92,7 +91,7 @@ enum ChangeListView {
             }
             rows.append(.object(["id": .string(String(id)), "cells": .list(cells), "position": .string(String(position))]))
         }
-        let pages = (page.count + spec.pageSize - 1) / spec.pageSize
+        let pages = (page.count.value + spec.pageSize - 1) / spec.pageSize
         let title = "Select \(model.verboseName) to change"
         return try AdminSite.render(context, "admin/change_list", title: title,
                                     breadcrumbs: [("Home", try context.url("admin:index")), (model.appName, nil),
@@ -106,8 +105,8 @@ enum ChangeListView {
             "has_rows": !rows.isEmpty,
             "editable": !spec.editable.isEmpty,
             "row_count": rows.count,
-            "result_count": page.count,
-            "full_count": page.total,
+            "result_count": page.count.text,
+            "full_count": page.total.text,
             "is_filtered": page.count != page.total || !query.search.isEmpty,
             "search": query.search,
             "has_search": !spec.searchFields.isEmpty,

@@ -36,6 +36,9 @@ public struct Settings: Sendable {
     public var sessionSaveEveryRequest: Bool
     public var sessionFilePath: String
     public var sessionCacheSize: Int
+    /// CATALOG_CACHE_SIZE: products each worker keeps in cached catalog pages, and
+    /// as many again looked up by id; bounds a worker's catalog memory whatever the catalog's size.
+    public var catalogCacheSize: Int
     public var cacheURL: String
     public var csrfCookieSecure: Bool
     /// PBKDF2 iterations for new password hashes (Django 5.2's 1,000,000); not an
@@ -68,12 +71,15 @@ public struct Settings: Sendable {
         self.sessionSaveEveryRequest = false
         self.sessionFilePath = NSTemporaryDirectory()
         self.sessionCacheSize = 10_000
+        self.catalogCacheSize = Settings.defaultCatalogCacheSize
         self.cacheURL = "redis://127.0.0.1:6379/0"
         self.csrfCookieSecure = false
     }
 
     /// The fixed key of `Settings()`, for tests only: `fromEnvironment` never uses it.
     static let developmentSecretKey = "development-secret-key-not-for-production-use-0123456789"
+
+    public static let defaultCatalogCacheSize = 4_800
 
     static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
@@ -132,6 +138,7 @@ public struct Settings: Sendable {
         settings.sessionSaveEveryRequest = try reader.bool("SESSION_SAVE_EVERY_REQUEST", default: false)
         settings.sessionFilePath = reader.string("SESSION_FILE_PATH", default: NSTemporaryDirectory())
         settings.sessionCacheSize = try reader.int("SESSION_CACHE_SIZE", default: 10_000, range: 0...10_000_000)
+        settings.catalogCacheSize = try reader.int("CATALOG_CACHE_SIZE", default: defaultCatalogCacheSize, range: 0...10_000_000)
         settings.cacheURL = reader.string("CACHE_URL", default: "redis://127.0.0.1:6379/0")
         settings.csrfCookieSecure = try reader.bool("CSRF_COOKIE_SECURE", default: false)
         return settings

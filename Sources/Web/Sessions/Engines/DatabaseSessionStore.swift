@@ -94,10 +94,26 @@ public final class DatabaseSessionStore: SessionStore {
         }
     }
 
+    /// Rows deleted per statement by `clearExpired`.
+    static let clearBatchSize = 5_000
+
+    /// Deletes expired sessions in batches of `clearBatchSize`, each its own
+    /// short transaction found through the expire_date index: a million expired
+    /// rows never make one long transaction (its WAL, its locks, a vacuum
+    /// horizon held back), and shoppers' sessions are live rows it never touches.
     public func clearExpired() throws -> Int {
         // Expired sessions are never served (the expiry is checked on every
         // read, cached ones included), so their deletion needs no announcement.
-        try database.execute("DELETE FROM django_session WHERE expire_date <= $1", [Date()])
+        let now = Date()
+        var total = 0
+        while true {
+            let deleted = try database.execute("""
+                DELETE FROM django_session WHERE session_key IN (
+                    SELECT session_key FROM django_session WHERE expire_date <= $1 LIMIT \(Self.clearBatchSize) FOR UPDATE SKIP LOCKED)
+                """, [now])
+            total += deleted
+            if deleted == 0 { return total }
+        }
     }
 
     /// A session-level advisory lock on (1936028531, the key's hash): the first
