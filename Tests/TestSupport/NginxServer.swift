@@ -31,7 +31,8 @@ public final class NginxServer {
 
     /// The template with its @NAMES@ filled in, as deploy/scripts/nginx.sh's `render` does.
     public static func render(port: Int, sockets: [String], prefix: String, mediaRoot: String) throws -> String {
-        let servers = sockets.map { "        server unix:\($0);" }.joined(separator: "\n")
+        let servers = (sockets.map { "        server unix:\($0) max_fails=0;" }
+            + sockets.map { "        server unix:\($0) max_fails=0 backup;" }).joined(separator: "\n")
         return try String(contentsOfFile: templatePath, encoding: .utf8)
             .replacingOccurrences(of: "@USER@", with: getuid() == 0 ? "user root root;" : "")
             .replacingOccurrences(of: "@PORT@", with: String(port))

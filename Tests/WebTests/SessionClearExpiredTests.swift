@@ -45,7 +45,7 @@ final class SessionClearExpiredTests: DatabaseTestCase {
             UNION ALL SELECT 'live' || n, '', now() + interval '1 hour' FROM generate_series(1, 50) AS n
             """, [expired])
         database.log.reset()
-        XCTAssertEqual(try DatabaseSessionStore(database: database).clearExpired(), expired)
+        XCTAssertEqual(try DatabaseSessionStore(database: database, secretKey: "clear-expired-tests-secret-key").clearExpired(), expired)
         XCTAssertEqual(database.log.entries.filter { $0.sql.contains("DELETE") }.count, 4, "three batches, then one that finds none")
         XCTAssertEqual(try database.scalar("SELECT count(*) FROM django_session", as: Int.self), 50)
     }

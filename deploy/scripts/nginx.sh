@@ -25,8 +25,12 @@ render() {
     [[ "$port" =~ ^[0-9]+$ ]] || die "bad port: $port"
     media=$(abs_path "${MEDIA_ROOT:-.data/media}")
     mkdir -p "$prefix/tmp" "$media"
+    # Each socket twice, the second time as a backup (see the template's upstream comment).
     for socket in $sockets; do
-        servers+="        server unix:$(abs_path "$socket");\\n"
+        servers+="        server unix:$(abs_path "$socket") max_fails=0;\\n"
+    done
+    for socket in $sockets; do
+        servers+="        server unix:$(abs_path "$socket") max_fails=0 backup;\\n"
     done
     [ -n "$servers" ] || die "no socket given"
     # Why root: see the comment at the top of the template.
