@@ -51,19 +51,8 @@ public enum OrdersApp: App {
         // Orders keep their history: a product that an order holds cannot be deleted,
         // by the admin or by anyone with psql (the admin says so first). Django's own
         // schema has the same constraint without ON DELETE (it cascades in Python).
-        Migration(app: "orders", name: "0002_orderitem_product_protected", sql: """
-            ALTER TABLE orders_orderitem DROP CONSTRAINT IF EXISTS orders_orderitem_product_id_fkey;
-            DO $$
-            BEGIN
-                -- An adopted Django database has this constraint already, under Django's name.
-                IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'orders_orderitem'::regclass
-                               AND contype = 'f' AND confrelid = 'shop_product'::regclass) THEN
-                    ALTER TABLE orders_orderitem ADD CONSTRAINT orders_orderitem_product_id_fkey
-                        FOREIGN KEY (product_id) REFERENCES shop_product (id) DEFERRABLE INITIALLY DEFERRED;
-                END IF;
-            END
-            $$;
-            """),
+        .protectedForeignKey(app: "orders", name: "0002_orderitem_product_protected",
+                             table: "orders_orderitem", column: "product_id", references: "shop_product"),
     ]
 
     public static func routes(_ router: inout Router) {

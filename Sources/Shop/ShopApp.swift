@@ -63,19 +63,8 @@ public enum ShopApp: App {
             """),
         // A category with products is not deleted (the admin says so first), as the
         // contract has it; the database refuses too, whoever deletes.
-        Migration(app: "shop", name: "0003_product_category_protected", sql: """
-            ALTER TABLE shop_product DROP CONSTRAINT IF EXISTS shop_product_category_id_fkey;
-            DO $$
-            BEGIN
-                -- An adopted Django database has this constraint already, under Django's name.
-                IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'shop_product'::regclass
-                               AND contype = 'f' AND confrelid = 'shop_category'::regclass) THEN
-                    ALTER TABLE shop_product ADD CONSTRAINT shop_product_category_id_fkey
-                        FOREIGN KEY (category_id) REFERENCES shop_category (id) DEFERRABLE INITIALLY DEFERRED;
-                END IF;
-            END
-            $$;
-            """),
+        .protectedForeignKey(app: "shop", name: "0003_product_category_protected",
+                             table: "shop_product", column: "category_id", references: "shop_category"),
         // The catalog's pages (24 available products by name, all or one
         // category's) and their counts, picked in the index alone. And a second
         // version, of the lists' make-up: it moves only when a write can change
