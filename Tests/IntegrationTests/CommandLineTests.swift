@@ -12,31 +12,12 @@ final class CommandLineTests: XCTestCase {
         database = try TestDatabase.reset()
     }
 
-    struct Run {
-        var status: Int32
-        var output: String
-        var errors: String
-    }
+    typealias Run = ShopCommandRun
 
     func shop(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.shopBinary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = TestDatabase.url
-        env.removeValue(forKey: "SHOP_PASSWORD")
-        for (name, value) in environment { env[name] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                   errors: String(decoding: errors, as: UTF8.self))
+        var overrides: [String: String?] = ["DATABASE_URL": TestDatabase.url, "SHOP_PASSWORD": nil]
+        for (name, value) in environment { overrides[name] = value }
+        return try ShopCommandRunner.run(arguments, environment: overrides)
     }
 
     func testMigrateTwiceChangesNothing() throws {

@@ -48,23 +48,8 @@ final class DjangoAdoptionTests: XCTestCase {
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], output, file: file, line: line)
     }
 
-    func shop(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.shopBinary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = databaseURL
-        env["SECRET_KEY"] = Self.secretKey
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+    func shop(_ arguments: [String]) throws -> ShopCommandRun {
+        try ShopCommandRunner.run(arguments, environment: ["DATABASE_URL": databaseURL, "SECRET_KEY": Self.secretKey])
     }
 
     /// Every column of the database: "table.column type NULL" or "... NOT NULL".
