@@ -34,10 +34,9 @@ final class SessionCoherenceTests: XCTestCase {
         var environment = ["SESSION_ENGINE": engine]
         environment["SESSION_FILE_PATH"] = try Paths.temporaryDirectory("sessions")
         if let cache = ProcessInfo.processInfo.environment["CACHE_URL"] { environment["CACHE_URL"] = cache }
-        let poolA = try ShopServer(workers: 2, environment: environment, label: "poolA")
-        let poolB = try ShopServer(workers: 2, environment: environment, label: "poolB")
-        let nginx = try NginxServer(sockets: [poolA.socketPath, poolB.socketPath])
-        defer { nginx.stop(); poolA.stop(); poolB.stop() }
+        let pools = try TwoPools(environment: environment)
+        defer { pools.stop() }
+        let nginx = pools.nginx
 
         let browsers = (0..<count).map { _ in Browser(port: nginx.port) }
         var tokens: [String] = []
@@ -67,7 +66,7 @@ final class SessionCoherenceTests: XCTestCase {
             }
         }
         // Both pools really wrote and read the session.
-        for (name, pool) in [("A", poolA), ("B", poolB)] {
+        for (name, pool) in [("A", pools.a), ("B", pools.b)] {
             XCTAssertTrue(pool.log.contains("POST /cart/add/"), "pool \(name) saved some steps")
             XCTAssertTrue(pool.log.contains("GET /cart/ 200"), "pool \(name) read some steps")
         }
@@ -76,10 +75,9 @@ final class SessionCoherenceTests: XCTestCase {
     /// Many requests on one session at once, across two pools: never a 5xx, and
     /// no add is lost (each waits for the session's lock while another changes it).
     func testConcurrentRequestsOnOneSessionNeverFail() throws {
-        let poolA = try ShopServer(workers: 2, label: "poolA")
-        let poolB = try ShopServer(workers: 2, label: "poolB")
-        let nginx = try NginxServer(sockets: [poolA.socketPath, poolB.socketPath])
-        defer { nginx.stop(); poolA.stop(); poolB.stop() }
+        let pools = try TwoPools()
+        defer { pools.stop() }
+        let nginx = pools.nginx
         let first = Browser(port: nginx.port)
         let token = try XCTUnwrap(Browser.csrfToken(in: try first.get("/\(products[0])/tea-0/").text))
         XCTAssertEqual(try first.post("/cart/add/\(products[0])/", form: [("quantity", "1"), ("override", "False"), ("csrfmiddlewaretoken", token)]).status, 302)
@@ -110,10 +108,9 @@ final class SessionCoherenceTests: XCTestCase {
     /// cart and the empty one, and a POST on a stale worker saved the old cart over
     /// the new session: the ordered product came back and the confirmation was a 404.
     func testAReplayedVersionCookieAfterCheckoutNeverBringsBackTheOldCart() throws {
-        let poolA = try ShopServer(workers: 2, label: "poolA")
-        let poolB = try ShopServer(workers: 2, label: "poolB")
-        let nginx = try NginxServer(sockets: [poolA.socketPath, poolB.socketPath])
-        defer { nginx.stop(); poolA.stop(); poolB.stop() }
+        let pools = try TwoPools()
+        defer { pools.stop() }
+        let nginx = pools.nginx
         let owner = Browser(port: nginx.port)
         let token = try XCTUnwrap(Browser.csrfToken(in: try owner.get("/\(products[0])/tea-0/").text))
         func add(_ product: Int, as browser: Browser) throws {
@@ -158,10 +155,9 @@ final class SessionCoherenceTests: XCTestCase {
     func testTwentyConcurrentAddsEndWithTwentyLinesDatabase() throws { try runConcurrentAdds(engine: "db") }
 
     func runConcurrentAdds(engine: String) throws {
-        let poolA = try ShopServer(workers: 2, environment: ["SESSION_ENGINE": engine], label: "poolA")
-        let poolB = try ShopServer(workers: 2, environment: ["SESSION_ENGINE": engine], label: "poolB")
-        let nginx = try NginxServer(sockets: [poolA.socketPath, poolB.socketPath])
-        defer { nginx.stop(); poolA.stop(); poolB.stop() }
+        let pools = try TwoPools(environment: ["SESSION_ENGINE": engine])
+        defer { pools.stop() }
+        let nginx = pools.nginx
         let first = Browser(port: nginx.port)
         let token = try XCTUnwrap(Browser.csrfToken(in: try first.get("/\(products[0])/tea-0/").text))
         // A session to share: the cart's first line.
@@ -184,5 +180,25 @@ final class SessionCoherenceTests: XCTestCase {
         let lines = CartPage.lines(in: try first.get("/cart/").text)
         XCTAssertEqual(lines.count, 20)
         XCTAssertEqual(lines, expected, "no add was lost")
+    }
+}
+
+/// Two pools of 2 workers each behind one nginx upstream (round-robin), as
+/// several pools may sit behind one nginx in production.
+final class TwoPools {
+    let a: ShopServer
+    let b: ShopServer
+    let nginx: NginxServer
+
+    init(environment: [String: String] = [:]) throws {
+        a = try ShopServer(workers: 2, environment: environment, label: "poolA")
+        b = try ShopServer(workers: 2, environment: environment, label: "poolB")
+        nginx = try NginxServer(sockets: [a.socketPath, b.socketPath])
+    }
+
+    func stop() {
+        nginx.stop()
+        a.stop()
+        b.stop()
     }
 }
