@@ -36,8 +36,9 @@ cleanup() {
     set +e
     # Whoever read our output may be gone: then every message would fail; drop them instead.
     if ! { printf '\n' >&2; } 2>/dev/null; then exec >/dev/null 2>&1; fi
-    [ "$started_pool" -eq 1 ] && { log "stopping the pool"; stop_pool "$RUN_DIR"; }
+    # The front door first: nginx stops taking requests, then the pool finishes its own.
     [ "$started_nginx" -eq 1 ] && { log "stopping nginx"; bash "$SCRIPTS/nginx.sh" stop "$NGINX_PREFIX"; }
+    [ "$started_pool" -eq 1 ] && { log "stopping the pool"; stop_pool "$RUN_DIR"; }
     [ "$started_redis" -eq 1 ] && bash "$SCRIPTS/redis.sh" stop "$REDIS_DIR"
     [ "$started_pg" -eq 1 ] && bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
     exit "$status"
