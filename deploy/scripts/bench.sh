@@ -9,6 +9,7 @@
 #        BENCH_ROWS=0 (only the per-engine rows)  BENCH_REPEAT=1 (engine rows and the 100k catalog's, alternated)
 #        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
 #        SHOP_BINARY=/path (skip the build and measure that binary)
+#        BENCH_PERF=1 (`perf record -a -g` beside each row's wrk: .data/bench/perf-*.data, for `perf report -i`)
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
 #        BENCH_ADMIN=1 (the admin rows: they need BENCH_PRODUCTS products, added if missing)
 #        Costs that stay flat as the shop grows (after the soak, on the last pool; 0 skips each):
@@ -51,6 +52,7 @@ BENCH_PRODUCTS=${BENCH_PRODUCTS:-${BENCH_ADMIN_PRODUCTS:-100000}}
 BENCH_ORDERS=${BENCH_ORDERS:-1000000}
 BENCH_CHECKOUTS=${BENCH_CHECKOUTS:-100}
 BENCH_SESSION_ROWS=${BENCH_SESSION_ROWS:-1000000}
+BENCH_PERF=${BENCH_PERF:-0}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
@@ -211,24 +213,39 @@ ensure_sessions() {
 }
 
 # A wrk script that sends each request with the next session's cookie (and, for a POST, its
-# CSRF token): wrk's connections then act like BENCH_SESSIONS browsers, not one.
+# CSRF token): wrk's connections then act like BENCH_SESSIONS browsers, not one. Each wrk thread
+# takes its own slice of the sessions (so two threads never send one session's requests at once)
+# and formats its requests once, in init: a wrk.format per request cost wrk ~13% of its rate, and
+# wrk shares the two cores with the pool, so the Lua would have counted against the shop.
 session_script() {
     local method=$1 body=${2:-} file="$BENCH_DIR/sessions-$1.lua" i
     {
-        echo 'local cookies, tokens, n = {}, {}, 0'
+        echo 'local cookies, tokens = {}, {}'
         for i in "${!SESSION_COOKIES[@]}"; do
             printf 'cookies[%d] = [[%s]]; tokens[%d] = [[%s]]\n' "$((i + 1))" "${SESSION_COOKIES[$i]}" "$((i + 1))" "${SESSION_TOKENS[$i]}"
         done
         cat <<LUA
-request = function()
-    n = n % #cookies + 1
-    local headers = { ["Cookie"] = cookies[n] }
-    local body = nil
-    if "$method" == "POST" then
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        body = "$body&csrfmiddlewaretoken=" .. tokens[n]
+local threads = 0
+setup = function(thread)
+    threads = threads + 1
+    thread:set("index", threads)
+end
+local requests, n = {}, 0
+init = function()
+    local count = tonumber("$BENCH_THREADS")
+    for s = index, #cookies, count do
+        local headers = { ["Cookie"] = cookies[s] }
+        local body = nil
+        if "$method" == "POST" then
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = "$body&csrfmiddlewaretoken=" .. tokens[s]
+        end
+        requests[#requests + 1] = wrk.format("$method", nil, headers, body)
     end
-    return wrk.format("$method", nil, headers, body)
+end
+request = function()
+    n = n % #requests + 1
+    return requests[n]
 end
 LUA
     } >"$file"
@@ -246,7 +263,13 @@ measure() {
     pool_log="$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log"
     lines_before=$(wc -l <"$pool_log")
     log "wrk $label ($path, WORKERS=$WORKERS_NOW, $ENGINE_NOW)"
+    local perf_pid=""
+    if [ "$BENCH_PERF" = 1 ]; then
+        perf record -q -a -g -e cpu-clock -o "$BENCH_DIR/perf-$WORKERS_NOW-$ENGINE_NOW-$name.data" 2>/dev/null &
+        perf_pid=$!
+    fi
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency "$@" "$BASE$path" >"$out"
+    if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
     sql=$(sql_per_request "$pool_log" "$lines_before" "$path")
     ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")|$sql")
 }
@@ -335,7 +358,7 @@ run_rows() {
 # the same per-request Lua cost (on the same 2 cores), so the two rows compare the shop alone.
 bench_home_scripted() {
     local file="$BENCH_DIR/no-session.lua"
-    echo 'request = function() return wrk.format("GET", nil, {}) end' >"$file"
+    echo 'local r; init = function() r = wrk.format("GET", nil, {}) end; request = function() return r end' >"$file"
     measure "GET / (no session, Lua)" / -s "$file"
 }
 
