@@ -29,10 +29,15 @@ final class CatalogCache {
     private var counts: [Int?: Int] = [:]
     private var pages: LRUCache<CatalogPageKey, CachedPage>
     private var products: LRUCache<Int, Product?>
+    /// The rendered catalog parts of list and product pages (`PageFragments`), as many as
+    /// list pages fit: any catalog write empties them.
+    let fragments: PageFragments
 
     init(size: Int) {
-        pages = LRUCache(capacity: size <= 0 ? 0 : max(1, size / CatalogPage.size))
+        let pageCapacity = size <= 0 ? 0 : max(1, size / CatalogPage.size)
+        pages = LRUCache(capacity: pageCapacity)
         products = LRUCache(capacity: size)
+        fragments = PageFragments(capacity: pageCapacity)
     }
 
     /// This worker's cache, its versions checked once in this request.
@@ -59,7 +64,10 @@ final class CatalogCache {
             counts.removeAll()
             pages.removeAll()
         }
-        if now != version || listsNow != listsVersion { products.removeAll() }
+        if now != version || listsNow != listsVersion {
+            products.removeAll()
+            fragments.removeAll()
+        }
         version = now
         listsVersion = listsNow
     }
@@ -167,6 +175,14 @@ struct CatalogPage {
 }
 
 extension Catalog {
+    /// Checks the worker's cache against the catalog's versions now, once per request. A view
+    /// that will show catalog data and a session calls it before touching the session: its
+    /// reply also proves this worker holds every session notification committed before the
+    /// request (see `CachedDatabaseSessionStore`), so the session's load needs no round trip of its own.
+    public static func checkCurrent(_ context: RequestContext) throws {
+        _ = try CatalogCache.current(context)
+    }
+
     /// Products by id as they are now (the cart's prices, the add-to-cart
     /// check), whatever their availability: callers check `available`. From
     /// the worker's cache after its version check; one query for the ids it lacks.

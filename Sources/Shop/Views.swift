@@ -15,19 +15,24 @@ public enum ShopViews {
         let count = try catalog.count(categoryID: category?.id, database)
         let pagination = try CatalogPagination(query: context.query, count: count)
         let page = try catalog.page(categoryID: category?.id, number: pagination.number, database, urls: urls)
-        let listURL = try category.map { $0.url(urls) } ?? context.url("shop:product_list")
-        var values: [String: Any] = [
-            "title": pagination.number > 1 ? "\(category?.name ?? "Products"), page \(pagination.number)" : category?.name ?? "Products",
-            "all_selected": category == nil,
-            "categories": categories.all.map { item in
-                ["name": item.name, "url": item.url(urls), "selected": item.id == category?.id] as [String: Any]
-            },
-            "products": page.cards,
-            "has_products": !page.isEmpty,
-            "pagination": pagination.viewModel(path: listURL),
-        ]
-        if let category { values["category"] = ["name": category.name, "url": category.url(urls)] }
-        return try context.render("shop/product/list", values)
+        // The catalog part of the page is kept, rendered, until the catalog changes.
+        let key = "list \(category?.id ?? 0) \(pagination.number)"
+        return try catalog.fragments.render("shop/product/list", key: key, context) {
+            let page = try catalog.page(categoryID: category?.id, number: pagination.number, database, urls: urls)
+            let listURL = try category.map { $0.url(urls) } ?? context.url("shop:product_list")
+            var values: [String: Any] = [
+                "title": pagination.number > 1 ? "\(category?.name ?? "Products"), page \(pagination.number)" : category?.name ?? "Products",
+                "all_selected": category == nil,
+                "categories": categories.all.map { item in
+                    ["name": item.name, "url": item.url(urls), "selected": item.id == category?.id] as [String: Any]
+                },
+                "products": page.cards,
+                "has_products": !page.isEmpty,
+                "pagination": pagination.viewModel(path: listURL),
+            ]
+            if let category { values["category"] = ["name": category.name, "url": category.url(urls)] }
+            return values
+        }
     }
 
     /// `GET /{id}/{slug}/`: the product with the add-to-cart form; 404 unless it
@@ -36,14 +41,17 @@ public enum ShopViews {
         let id = try context.intParameter("id")
         guard let product = try Catalog.availableProduct(id: id, context), product.slug == context.parameters["slug"]
         else { throw HTTPError.notFound("No such product.") }
-        var values = ShopViewModels.productCard(product, context.services.urls)
-        values["description_paragraphs"] = product.description
-            .split(separator: "\n", omittingEmptySubsequences: true).map { ["text": String($0)] }
-        return try context.render("shop/product/detail", [
-            "title": product.name,
-            "product": values,
-            "add_form": try AddToCartForm.viewModel(productID: product.id, context.services.urls),
-        ])
+        // The product's part of the page is kept, rendered, until the catalog changes.
+        return try CatalogCache.current(context).fragments.render("shop/product/detail", key: "product \(id)", context) {
+            var values = ShopViewModels.productCard(product, context.services.urls)
+            values["description_paragraphs"] = product.description
+                .split(separator: "\n", omittingEmptySubsequences: true).map { ["text": String($0)] }
+            return [
+                "title": product.name,
+                "product": values,
+                "add_form": try AddToCartForm.viewModel(productID: product.id, context.services.urls),
+            ]
+        }
     }
 }
 

@@ -211,4 +211,43 @@ final class CatalogViewTests: XCTestCase {
         try database.execute("TRUNCATE shop_product CASCADE")
         XCTAssertTrue(browser.get("/").bodyText.contains("No products here yet"))
     }
+
+    // MARK: Kept page parts (PageFragments)
+
+    func testKeptCatalogPartsLeaveEachVisitorTheirOwnTokenAndCart() throws {
+        let path = "/\(sencha)/sencha/"
+        let first = browser.get(path).bodyText
+        let second = browser.get(path).bodyText
+        let firstToken = try XCTUnwrap(Browser.csrfToken(in: first)), secondToken = try XCTUnwrap(Browser.csrfToken(in: second))
+        XCTAssertNotEqual(firstToken, secondToken, "each response masks the token afresh, kept part or not")
+        XCTAssertEqual(second.matches(of: /csrf-/).count, 0, "no stand-in is left on the page")
+        // The token a kept page carries is this visitor's: the add it posts goes through.
+        XCTAssertEqual(browser.post("/cart/add/\(sencha)/", form: [(CSRF.formField, secondToken), ("quantity", "2")]).status, 302)
+        XCTAssertTrue(browser.get(path).bodyText.contains("<span class=\"cart-count\">2</span> items"))
+        XCTAssertTrue(browser.get("/").bodyText.contains("<span class=\"cart-count\">2</span> items"))
+
+        // Another visitor gets the same kept parts with their own layout: no cart, their own token.
+        let stranger = InProcessBrowser(browser.application)
+        let theirs = stranger.get(path).bodyText
+        XCTAssertTrue(theirs.contains("Your cart is empty."))
+        XCTAssertTrue(stranger.get("/").bodyText.contains("Your cart is empty."))
+        XCTAssertEqual(stranger.post("/cart/add/\(sencha)/", form: [(CSRF.formField, secondToken), ("quantity", "1")]).status, 403,
+                       "the first visitor's token is not the stranger's")
+        XCTAssertEqual(stranger.post("/cart/add/\(sencha)/", form: [(CSRF.formField, try XCTUnwrap(Browser.csrfToken(in: theirs))),
+                                                                  ("quantity", "1")]).status, 302)
+    }
+
+    func testKeptCatalogPartsFollowEveryWrite() throws {
+        let path = "/\(sencha)/sencha/"
+        for page in [path, "/", "/tea/"] { XCTAssertEqual(browser.get(page).status, 200) }  // kept now
+        try database.execute("UPDATE shop_product SET price = 7.75, description = 'Now roasted.' WHERE id = $1", [sencha])
+        let product = browser.get(path).bodyText
+        XCTAssertTrue(product.contains("$7.75"))
+        XCTAssertTrue(product.contains("<p>Now roasted.</p>"))
+        XCTAssertFalse(product.contains("Steep briefly."))
+        XCTAssertTrue(browser.get("/").bodyText.contains("$7.75"))
+        XCTAssertTrue(browser.get("/tea/").bodyText.contains("$7.75"))
+        try database.execute("UPDATE shop_category SET name = 'Green tea' WHERE id = $1", [tea])
+        XCTAssertTrue(browser.get("/").bodyText.contains(">Green tea</a>"))
+    }
 }

@@ -83,9 +83,19 @@ public final class RequestContext {
 
     /// Renders `template` with the context processors' values under the view's.
     public func render(_ template: String, _ values: [String: Any] = [:], status: Int = 200) throws -> Response {
+        .html(try services.templates.render(template, try templateContext(values)), status: status)
+    }
+
+    /// Renders `template` with some of its blocks already rendered (`PageFragments`): the
+    /// rest, its layout, sees the context processors' values.
+    public func render(_ template: String, prerendered: [String: String], status: Int = 200) throws -> Response {
+        .html(try services.templates.render(template, try templateContext([:]), prerendered: prerendered), status: status)
+    }
+
+    private func templateContext(_ values: [String: Any]) throws -> [String: Any] {
         var context = try services.contextProcessors.values(for: self)
         for (name, value) in values { context[name] = value }
         if ContextProcessors.showsDebug(self) { context["sql_queries"] = ContextProcessors.sqlQueries(database.log) }
-        return .html(try services.templates.render(template, context), status: status)
+        return context
     }
 }

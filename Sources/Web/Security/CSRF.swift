@@ -62,12 +62,23 @@ public final class CSRF {
         RandomString.make(length: length, alphabet: alphabet)
     }
 
-    static func index(_ byte: UInt8) -> Int { alphabet.firstIndex(of: byte)! }
+    static func index(_ byte: UInt8) -> Int { Int(alphabetIndex[Int(byte)]) }
+
+    /// Byte → its position in `alphabet` (every token byte was checked to be in it).
+    private static let alphabetIndex: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for (position, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(position) }
+        return table
+    }()
 
     static func mask(_ secret: String) -> String {
         let mask = Array(randomString().utf8)
-        let cipher = zip(Array(secret.utf8), mask).map { alphabet[(index($0) + index($1)) % alphabet.count] }
-        return String(decoding: mask + cipher, as: UTF8.self)
+        var token = mask
+        token.reserveCapacity(2 * secretLength)
+        for (secretByte, maskByte) in zip(secret.utf8, mask) {
+            token.append(alphabet[(index(secretByte) + index(maskByte)) % alphabet.count])
+        }
+        return String(decoding: token, as: UTF8.self)
     }
 
     static func unmask(_ token: String) -> String {

@@ -11,6 +11,42 @@ struct TemplateEngine {
         return output
     }
 
+    /// The blocks a child template overrides (`{{$content}}...{{/content}}` inside its
+    /// `{{<base}}`), each rendered alone against `context`: the parts of a page that
+    /// `render(_:_:prerendered:)` can later take as they are.
+    func renderBlocks(_ name: String, _ context: TemplateValue) throws -> [String: String] {
+        var rendered: [String: String] = [:]
+        for case .parent(_, let overrides) in try nodes(name) {
+            for (block, body) in overrides {
+                var output = ""
+                var stack = [context]
+                render(body, &stack, blocks: overrides, into: &output)
+                rendered[block] = output
+            }
+        }
+        return rendered
+    }
+
+    /// Renders `name` with the blocks in `prerendered` taken as they are (text, not re-rendered,
+    /// not escaped again): only the rest of the page, its layout, sees `context`.
+    func render(_ name: String, _ context: TemplateValue, prerendered: [String: String]) throws -> String {
+        let nodes = try nodes(name).map { node -> TemplateNode in
+            guard case .parent(let parent, var overrides) = node else { return node }
+            for (block, html) in prerendered where overrides[block] != nil { overrides[block] = [.text(html)] }
+            return .parent(name: parent, blocks: overrides)
+        }
+        var output = ""
+        output.reserveCapacity(16 * 1024)
+        var stack = [context]
+        render(nodes, &stack, blocks: [:], into: &output)
+        return output
+    }
+
+    private func nodes(_ name: String) throws -> [TemplateNode] {
+        guard let nodes = templates[name] else { throw TemplateError(message: "no template named \(name)") }
+        return nodes
+    }
+
     private func render(_ nodes: [TemplateNode], _ stack: inout [TemplateValue], blocks: [String: [TemplateNode]], into output: inout String) {
         for node in nodes {
             switch node {

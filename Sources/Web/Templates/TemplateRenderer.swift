@@ -29,6 +29,16 @@ public struct TemplateRenderer: @unchecked Sendable {
         try engine.render(name, TemplateValue(context))
     }
 
+    /// The blocks `name` overrides in its parent, rendered alone (see `PageFragments`).
+    public func renderBlocks(_ name: String, _ context: [String: Any]) throws -> [String: String] {
+        try engine.renderBlocks(name, TemplateValue(context))
+    }
+
+    /// `name` with some of its blocks already rendered: only its layout sees `context`.
+    public func render(_ name: String, _ context: [String: Any], prerendered: [String: String]) throws -> String {
+        try engine.render(name, TemplateValue(context), prerendered: prerendered)
+    }
+
     public func hasTemplate(_ name: String) -> Bool { engine.templates[name] != nil }
 }
 
