@@ -268,10 +268,32 @@ measure() {
         perf record -q -a -g -e cpu-clock -o "$BENCH_DIR/perf-$WORKERS_NOW-$ENGINE_NOW-$name.data" 2>/dev/null &
         perf_pid=$!
     fi
+    local ticks_before
+    ticks_before=$(worker_cpu_ticks)
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency "$@" "$BASE$path" >"$out"
+    local ticks=$(($(worker_cpu_ticks) - ticks_before))
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
     sql=$(sql_per_request "$pool_log" "$lines_before" "$path")
-    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")|$sql")
+    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")|$sql|$(cpu_per_request "$out" "$ticks")")
+}
+
+# The CPU time (user + system, clock ticks) the pool's workers have used so far: read before
+# and after a row, it gives the workers' CPU per request, a figure that drifts far less than
+# req/s when something else shares the machine.
+worker_cpu_ticks() {
+    local pid total=0 fields
+    for pid in $(worker_pids); do
+        fields=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || continue
+        total=$((total + ${fields:-0}))
+    done
+    printf '%s\n' "$total"
+}
+
+# cpu_per_request WRK_REPORT TICKS: the workers' µs of CPU per request of that row.
+cpu_per_request() {
+    awk -v ticks="$2" -v hz="$(getconf CLK_TCK)" '
+        /requests in/ { n = $1 }
+        END { if (n > 0) printf "%.0f", ticks * 1000000 / hz / n; else printf "-" }' "$1"
 }
 
 # The mean SQL statement count of the access-log lines (`... sql=N`) for PATH (with any query
@@ -301,15 +323,16 @@ skip() {
 
 print_table() {
     echo
-    printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s\n' workers engine request req/s ratio p50 p99 errors sql/req
-    printf '%s\n' "-----------------------------------------------------------------------------------------------------------------------"
+    printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s\n' workers engine request req/s ratio p50 p99 errors sql/req "cpu µs"
+    printf '%s\n' "---------------------------------------------------------------------------------------------------------------------------------"
     local row ratio
     for row in "${ROWS[@]}"; do
-        IFS='|' read -r w e l rps p50 p99 errors sql <<<"$row"
+        IFS='|' read -r w e l rps p50 p99 errors sql cpu <<<"$row"
         ratio=$(awk -v r="$rps" -v b="${BARE_RPS[$w]:-}" 'BEGIN { if (b > 0 && r + 0 > 0) printf "%.2f", r / b; else printf "-" }')
-        printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql"
+        printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql" "${cpu:--}"
     done
     echo "ratio: req/s over the bare page's (shop bare, the same pool, nginx and wrk) with as many workers, in this run"
+    echo "cpu µs: the pool's workers' CPU time (user + system) per request of the row"
     for row in "${NOTES[@]}"; do echo "note: $row"; done
     echo
     echo "worker memory:"
