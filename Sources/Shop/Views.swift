@@ -14,7 +14,6 @@ public enum ShopViews {
         }
         let count = try catalog.count(categoryID: category?.id, database)
         let pagination = try CatalogPagination(query: context.query, count: count)
-        let page = try catalog.page(categoryID: category?.id, number: pagination.number, database, urls: urls)
         // The catalog part of the page is kept, rendered, until the catalog changes.
         let key = "list \(category?.id ?? 0) \(pagination.number)"
         return try catalog.fragments.render("shop/product/list", key: key, context) {

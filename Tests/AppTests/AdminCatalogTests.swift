@@ -6,6 +6,26 @@ import XCTest
 
 /// Staff managing categories and products in the admin, in process.
 final class AdminCatalogTests: AdminTestCase {
+    /// Catalog pages are kept rendered (whole for visitors without a session): staff still get
+    /// their header, visitors never see it, and a price saved in the admin shows at once.
+    func testKeptShopPagesShowStaffTheirHeaderAndNobodyElse() throws {
+        let visitor = browser()
+        for path in ["/", "/\(teaID)/green-tea/"] {
+            XCTAssertFalse(visitor.get(path).bodyText.contains("staff-tools"), path)
+            XCTAssertFalse(visitor.get(path).bodyText.contains("staff-tools"), path)
+            let page = staff.get(path).bodyText
+            XCTAssertTrue(page.contains("<span class=\"staff-tools\">staff · <a href=\"/admin/\">Admin</a></span>"), path)
+            XCTAssertFalse(visitor.get(path).bodyText.contains("staff-tools"), path)
+        }
+        let saved = staff.post("/admin/shop/product/", [
+            "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": "\(teaID)", "form-0-price": "6.25", "form-0-available": "on", "_save": "Save",
+        ])
+        XCTAssertEqual(saved.status, 302, saved.bodyText)
+        XCTAssertTrue(visitor.get("/").bodyText.contains("$6.25"))
+        XCTAssertTrue(visitor.get("/\(teaID)/green-tea/").bodyText.contains("$6.25"))
+    }
+
     func testAddACategoryWithEachButton() throws {
         let form = staff.get("/admin/shop/category/add/")
         XCTAssertEqual(form.status, 200)

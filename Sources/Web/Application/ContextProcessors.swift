@@ -3,7 +3,9 @@ import Foundation
 import Postgres
 
 /// A context processor: values every template sees (Django's TEMPLATES
-/// 'context_processors'). Apps add their own, like the cart's.
+/// 'context_processors'). Apps add their own, like the cart's. For a visitor
+/// without a session cookie its values may depend on the request's path only:
+/// `PageFragments` keeps such visitors' catalog pages whole.
 public typealias ContextProcessor = (RequestContext) throws -> [String: Any]
 
 public struct ContextProcessors {

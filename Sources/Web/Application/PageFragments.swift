@@ -10,8 +10,14 @@ import Foundation
 /// one visitor belongs in the layout. The owner knows when its fragments are outdated and
 /// empties them (`removeAll`; the catalog does on every write). Bounded: at most
 /// `capacity` pages.
+///
+/// A visitor who sent no session cookie, on a page that added no message, gets a layout that
+/// is the same for everyone with that path (anonymous, an empty cart, no messages; context
+/// processors promise as much, see `ContextProcessor`): for them the whole page is kept, in
+/// the same LRU, and only the CSRF token is spliced in. Not under DEBUG, whose footer lists
+/// this request's queries.
 public final class PageFragments {
-    private var pages: LRUCache<String, KeptBlocks>
+    private var pages: LRUCache<String, KeptParts>
     /// What stands for the CSRF token in a kept block; random for each worker, so no text
     /// a page shows (a product's description) can pass for it.
     private let tokenMarker = "\u{1}csrf-" + RandomString.make(length: 24, alphabet: Array("abcdefghijklmnopqrstuvwxyz".utf8)) + "\u{1}"
@@ -26,38 +32,56 @@ public final class PageFragments {
 
     /// Renders `template` for this request: its blocks from the kept copy under `key`
     /// (rendered now from `values()` when there is none), its layout with the request's
-    /// context processors.
+    /// context processors (or kept too, for a visitor without a session).
     public func render(_ template: String, key: String, _ context: RequestContext, status: Int = 200,
                        values: () throws -> [String: Any]) throws -> Response {
-        let blocks: KeptBlocks
-        if let kept = pages.get(key) {
-            blocks = kept
-        } else {
+        let blocks = try kept(key) {
             var blockValues = try values()
             blockValues["url"] = context.services.urls.templateValue
             blockValues["csrf_token"] = tokenMarker
-            let rendered = try context.services.templates.renderBlocks(template, blockValues)
-            blocks = KeptBlocks(parts: rendered.mapValues { $0.parts(between: tokenMarker) })
-            pages.put(key, blocks)
+            return try context.services.templates.renderBlocks(template, blockValues)
+        }
+        if PageFragments.layoutIsEveryones(context) {
+            let page = try kept("\(key)\u{0}\(context.request.fullPath)") {
+                ["": try context.render(template, prerendered: blocks.parts.mapValues { $0.joined(separator: tokenMarker) }).bodyText]
+            }
+            return .html(spliced(page.parts[""] ?? [], context, token: nil), status: status)
         }
         var token: String?
         var prerendered: [String: String] = [:]
-        for (name, parts) in blocks.parts {
-            if parts.count == 1 {
-                prerendered[name] = parts[0]
-            } else {
-                // One masked token per page, as the template's own `csrf_token` gives.
-                let value = token ?? context.csrf.token()
-                token = value
-                prerendered[name] = parts.joined(separator: value)
-            }
-        }
+        for (name, parts) in blocks.parts { prerendered[name] = spliced(parts, context, token: &token) }
         return try context.render(template, prerendered: prerendered, status: status)
+    }
+
+    /// No session cookie, no message added, no DEBUG footer: the layout shows nothing of this visitor.
+    static func layoutIsEveryones(_ context: RequestContext) -> Bool {
+        !context.session.browserSentKey && !context.session.isModified && !context.messages.addedAny && !context.settings.debug
+    }
+
+    private func kept(_ key: String, render: () throws -> [String: String]) throws -> KeptParts {
+        if let kept = pages.get(key) { return kept }
+        let parts = KeptParts(parts: try render().mapValues { $0.parts(between: tokenMarker) })
+        pages.put(key, parts)
+        return parts
+    }
+
+    /// The parts put back together around this request's token, made at most once per page
+    /// (one masked token per page, as a template's own `csrf_token` gives).
+    private func spliced(_ parts: [String], _ context: RequestContext, token: inout String?) -> String {
+        if parts.count == 1 { return parts[0] }
+        let value = token ?? context.csrf.token()
+        token = value
+        return parts.joined(separator: value)
+    }
+
+    private func spliced(_ parts: [String], _ context: RequestContext, token: String?) -> String {
+        var token = token
+        return spliced(parts, context, token: &token)
     }
 }
 
-/// A page's blocks, each cut where the request's CSRF token goes.
-struct KeptBlocks {
+/// A page's parts, each cut where the request's CSRF token goes.
+struct KeptParts {
     let parts: [String: [String]]
 }
 
