@@ -96,7 +96,7 @@ public enum CartViewModels {
         values["image_url"] = line.product.imageURL
         values["update_action"] = try urls.path("cart:cart_add", ["product_id": line.product.id])
         values["remove_action"] = try urls.path("cart:cart_remove", ["product_id": line.product.id])
-        values["quantity_choices"] = AddToCartForm.quantityChoices(selected: line.quantity)
+        values["quantity_options"] = AddToCartForm.quantityOptions(selected: line.quantity)
         return values
     }
 }

@@ -71,25 +71,25 @@ public enum AddToCartForm {
         [
             "action": try urls.path("cart:cart_add", ["product_id": productID]),
             "override": override ? "True" : "False",
-            "quantity_choices": quantityChoices(selected: quantity),
+            "quantity_options": quantityOptions(selected: quantity),
         ]
     }
 
-    /// The select's options with `selected` marked. Built once per worker for each
-    /// quantity 1...20 (every cart line and product page shows one); a quantity
-    /// outside the form's range (an accumulated line) is added as its own option.
-    public static func quantityChoices(selected: Int) -> TemplateValue {
-        if quantities.contains(selected) { return prebuiltChoices[selected - quantities.lowerBound] }
-        return buildChoices(selected: selected)
+    /// The select's options (HTML, `SelectOptions`) with `selected` marked. Built once per
+    /// worker for each quantity 1...20 (every cart line and product page shows one); a
+    /// quantity outside the form's range (an accumulated line) is added as its own option.
+    public static func quantityOptions(selected: Int) -> TemplateValue {
+        if quantities.contains(selected) { return prebuiltOptions[selected - quantities.lowerBound] }
+        return buildOptions(selected: selected)
     }
 
     /// Immutable after it is built; nothing in it is ever computed later.
-    nonisolated(unsafe) private static let prebuiltChoices = quantities.map(buildChoices)
+    nonisolated(unsafe) private static let prebuiltOptions = quantities.map(buildOptions)
 
-    private static func buildChoices(selected: Int) -> TemplateValue {
+    private static func buildOptions(selected: Int) -> TemplateValue {
         var values = Array(quantities)
         if !quantities.contains(selected) { values.append(selected) }
-        return .list(values.map { .object(["value": .string(String($0)), "selected": .bool($0 == selected)]) })
+        return .string(SelectOptions.html(values.map { (String($0), String($0)) }, selected: String(selected)))
     }
 }
 

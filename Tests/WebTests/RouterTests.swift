@@ -82,6 +82,16 @@ final class PriceFormatTests: XCTestCase {
         let huge = Decimal(string: "123456789012345678901234567890.125")!
         XCTAssertEqual(PriceFormat.dollars(huge), PriceFormat.slowDollars(huge))
         XCTAssertEqual(PriceFormat.dollars(Decimal(string: "-1234.5")!), "-$1,234.50")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "1E+3")!), "$1,000.00")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "-0.00")!), "$0.00")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "18446744073709551615")!), "$18,446,744,073,709,551,615.00")
+        XCTAssertEqual(PriceFormat.dollars(Decimal(string: "8.50")! * 3), "$25.50")
+    }
+
+    func testSelectOptionsEscapeAndMarkTheSelectedOne() {
+        XCTAssertEqual(SelectOptions.html([("1", "1"), ("2", "2")], selected: "2"),
+                       #"<option value="1">1</option><option value="2" selected>2</option>"#)
+        XCTAssertEqual(SelectOptions.html([("\"x", "<b>")], selected: nil), #"<option value="&quot;x">&lt;b&gt;</option>"#)
     }
 
     func testExactSums() {
