@@ -6,8 +6,9 @@ public enum CartApp: App {
 
     public static func routes(_ router: inout Router) {
         router.get("/cart/", name: "cart:cart_detail", CartViews.detail)
-        router.post("/cart/add/{product_id:int}/", name: "cart:cart_add", CartViews.add)
-        router.post("/cart/remove/{product_id:int}/", name: "cart:cart_remove", CartViews.remove)
+        // Their only effect is on the session: they run without its lock (`ViewEffects`).
+        router.post("/cart/add/{product_id:int}/", name: "cart:cart_add", effects: .sessionOnly, CartViews.add)
+        router.post("/cart/remove/{product_id:int}/", name: "cart:cart_remove", effects: .sessionOnly, CartViews.remove)
     }
 
     public static var contextProcessors: [ContextProcessor] { [CartApp.contextProcessor] }

@@ -26,18 +26,62 @@ final class SessionCostTests: AppTestCase {
         }
     }
 
-    /// An add to the cart holds the session's lock from its load to its save:
-    /// the catalog check, lock, the conditional save, unlock. Its load is served
-    /// from the cache (the lock's reply brought the notifications).
-    func testAnAddToTheCartRunsFourStatements() throws {
+    /// An add to the cart changes nothing but the session (`ViewEffects.sessionOnly`), so it
+    /// takes no lock: the catalog check (whose reply proves the cached session current) and
+    /// the conditional save. Its load is served from the cache.
+    func testAnAddToTheCartRunsTwoStatements() throws {
         let shopper = browser()
         XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": "1"]).status, 302)
         XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": "1"]).status, 302)
         let statements = app.services.database.log.entries.map(\.sql)
-        XCTAssertEqual(statements.count, 4, "\(statements)")
-        XCTAssertTrue(statements[1].contains("pg_advisory_lock"), "\(statements)")
-        XCTAssertTrue(statements[2].contains("UPDATE django_session"), "\(statements)")
+        XCTAssertEqual(statements.count, 2, "\(statements)")
+        XCTAssertTrue(statements[0].contains("shop_catalog_version"), "\(statements)")
+        XCTAssertTrue(statements[1].contains("UPDATE django_session"), "\(statements)")
+        XCTAssertFalse(statements.contains { $0.contains("pg_advisory_lock") || $0.contains("SELECT session_data") }, "\(statements)")
+        XCTAssertEqual(cartLines(shopper), [teaID: 2])
+    }
+
+    /// Checkout may not run twice, so it holds the session's lock from the load to the save.
+    func testACheckoutHoldsTheSessionsLock() throws {
+        let shopper = browser()
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": "1"]).status, 302)
+        let created = shopper.post("/orders/create/", ["first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+                                                       "address": "12 St James's Square", "postal_code": "SW1Y 4JH", "city": "London"])
+        XCTAssertEqual(created.status, 302, created.bodyText)
+        let statements = app.services.database.log.entries.map(\.sql)
+        XCTAssertTrue(statements.contains { $0.contains("pg_advisory_lock") }, "\(statements)")
         XCTAssertTrue(statements.last?.contains("pg_advisory_unlock") ?? false, "\(statements)")
-        XCTAssertFalse(statements.contains { $0.contains("SELECT session_data") }, "\(statements)")
+    }
+
+    /// While another request holds the session's lock (a checkout about to save), an add is
+    /// refused its save and runs again; its last attempt waits for the lock, then adds.
+    func testAnAddWaitsOutARequestThatHoldsTheSessionsLock() throws {
+        let shopper = browser()
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": "1"]).status, 302)
+        let key = try XCTUnwrap(shopper.cookies["sessionid"])
+        try database.query("SELECT pg_advisory_lock(1936028531, hashtext($1))", [key])
+        final class Job: @unchecked Sendable {
+            let browser: InProcessBrowser
+            var response: Response?
+            init(_ browser: InProcessBrowser) { self.browser = browser }
+        }
+        let job = Job(shopper)
+        let path = "/cart/add/\(teaID)/"
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            job.response = job.browser.post(path, ["quantity": "2"])
+            finished.signal()
+        }
+        // Its last attempt waits for the lock.
+        let deadline = Date().addingTimeInterval(10)
+        while try database.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", as: Int.self) == 0,
+              Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        XCTAssertNil(job.response, "no add while another request holds the lock")
+        try database.query("SELECT pg_advisory_unlock(1936028531, hashtext($1))", [key])
+        XCTAssertEqual(finished.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(job.response?.status, 302)
+        XCTAssertEqual(cartLines(shopper), [teaID: 3])
     }
 }

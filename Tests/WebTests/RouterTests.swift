@@ -14,9 +14,9 @@ final class RouterTests: XCTestCase {
     }
 
     func testOrderAndParameters() {
-        guard case .found(_, let parameters) = router().match(method: "GET", path: "/12/green-tea/") else { return XCTFail() }
+        guard case .found(_, let parameters, _) = router().match(method: "GET", path: "/12/green-tea/") else { return XCTFail() }
         XCTAssertEqual(parameters, ["id": "12", "slug": "green-tea"])
-        guard case .found(_, let cart) = router().match(method: "GET", path: "/cart/") else { return XCTFail() }
+        guard case .found(_, let cart, _) = router().match(method: "GET", path: "/cart/") else { return XCTFail() }
         XCTAssertEqual(cart, [:], "an earlier literal route wins over the slug catch-all")
     }
 
@@ -187,7 +187,7 @@ final class RouteGroupAndReversingTests: XCTestCase {
         router.get("/cart/") { _ in .text("cart") }
         router.get("/orders/create/") { _ in .text("checkout") }
         for (path, expected) in [("/cart/", "cart"), ("/tea/", "category"), ("/orders/create/", "checkout"), ("/12/tea/", "detail")] {
-            guard case .found(let view, _) = router.match(method: "GET", path: path) else { return XCTFail(path) }
+            guard case .found(let view, _, _) = router.match(method: "GET", path: path) else { return XCTFail(path) }
             XCTAssertEqual(try view(Self.context()).bodyText, expected, path)
         }
     }
@@ -211,7 +211,7 @@ final class RouteGroupAndReversingTests: XCTestCase {
         }
         for (path, expected) in [("/open/", "open"), ("/admin/login/", "Alogin"), ("/admin/", "ABindex"),
                                  ("/admin/shop/product/3/change/", "ABchange")] {
-            guard case .found(let view, _) = router.match(method: "GET", path: path) else { return XCTFail(path) }
+            guard case .found(let view, _, _) = router.match(method: "GET", path: path) else { return XCTFail(path) }
             XCTAssertEqual(try view(Self.context()).bodyText, expected, path)
         }
         let urls = router.urls

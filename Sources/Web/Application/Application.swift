@@ -50,10 +50,12 @@ public final class Application {
         }
         let view: View
         let parameters: [String: String]
+        let effects: ViewEffects
         switch router.match(method: request.method, path: request.path) {
-        case .found(let found, let captured):
+        case .found(let found, let captured, let declared):
             view = found
             parameters = captured
+            effects = declared
         case .appendSlash where request.method == "GET" || request.method == "HEAD":
             guard let location = AppendSlash.location(for: request) else {
                 return errorPage(414, "The address is too long to redirect.", context: nil)
@@ -69,13 +71,18 @@ public final class Application {
             return errorPage(404, "The page \(request.path) does not exist.", context: context)
         }
 
-        // A safe request has no effect but on its session, so when its session
-        // write finds that another request of the same session saved first, it
-        // simply runs again on the fresh session (an unsafe one holds the
-        // session's lock instead, so its write cannot conflict).
+        // A safe request has no effect but on its session, nor has a view declared
+        // `.sessionOnly` (the cart's add): when its session write finds that another
+        // request of the same session saved first (or holds the session's lock), it
+        // simply runs again on the fresh session. Any other unsafe request holds the
+        // session's lock instead, so its write cannot conflict; so does a session-only
+        // view's last attempt, so it always ends.
+        let reruns = !request.isUnsafeMethod || effects == .sessionOnly
         var attempt = 1
         while true {
-            let context = makeContext(request, parameters: parameters)
+            let lastAttempt = attempt == Application.sessionConflictAttempts
+            let locking: SessionLocking? = request.isUnsafeMethod && effects == .sessionOnly && !lastAttempt ? SessionLocking.none : nil
+            let context = makeContext(request, parameters: parameters, sessionLocking: locking)
             // Whatever an app memoized for this request goes with it, even a value that
             // (by mistake) holds the context: the cycle is broken here.
             defer { context.memo.removeAll() }
@@ -91,8 +98,8 @@ public final class Application {
             do {
                 do {
                     try SessionMiddleware.finish(context, response: &response)
-                } catch let conflict as SessionConflict where !request.isUnsafeMethod {
-                    if attempt < Application.safeRequestAttempts {
+                } catch let conflict as SessionConflict where reruns && (!lastAttempt || !request.isUnsafeMethod) {
+                    if !lastAttempt {
                         attempt += 1
                         continue
                     }
@@ -116,10 +123,10 @@ public final class Application {
         }
     }
 
-    static let safeRequestAttempts = 3
+    static let sessionConflictAttempts = 3
 
-    private func makeContext(_ request: Request, parameters: [String: String]) -> RequestContext {
-        let context = RequestContext(request: request, services: services, parameters: parameters)
+    private func makeContext(_ request: Request, parameters: [String: String], sessionLocking: SessionLocking? = nil) -> RequestContext {
+        let context = RequestContext(request: request, services: services, parameters: parameters, sessionLocking: sessionLocking)
         contextCreated?(context)
         return context
     }

@@ -18,7 +18,8 @@ public final class RequestContext {
     public var database: PostgresConnection { services.database }
     public var settings: Settings { services.settings }
 
-    public init(request: Request, services: Services, parameters: [String: String] = [:]) {
+    public init(request: Request, services: Services, parameters: [String: String] = [:],
+                sessionLocking: SessionLocking? = nil) {
         self.request = request
         self.services = services
         self.parameters = parameters
@@ -27,7 +28,7 @@ public final class RequestContext {
             store: services.sessionStore,
             cookieKey: cookies[services.settings.sessionCookieName],
             cookieVersion: cookies[services.settings.sessionCookieName + SessionMiddleware.versionCookieSuffix].flatMap { Int64($0) },
-            locksUntilSaved: request.isUnsafeMethod
+            locking: sessionLocking ?? (request.isUnsafeMethod ? .untilSaved : .aroundWrite)
         )
         self.csrf = CSRF(cookieValue: cookies[CSRF.cookieName])
         self.messages = Messages(session: session)

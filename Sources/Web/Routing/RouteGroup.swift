@@ -6,20 +6,25 @@ public typealias Middleware = (RequestContext, _ next: View) throws -> Response
 /// What routes can be added to: the router itself and its groups. `get`,
 /// `post` and `group` are built on `add`, as Hummingbird's RouterMethods.
 public protocol RouteRegistering {
-    mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, _ view: @escaping View)
+    mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, effects: ViewEffects, _ view: @escaping View)
 }
 
 extension RouteRegistering {
     public mutating func add(_ methods: Set<String>, _ pattern: String, _ view: @escaping View) {
-        add(methods, pattern, name: nil, view)
+        add(methods, pattern, name: nil, effects: .any, view)
+    }
+
+    public mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, _ view: @escaping View) {
+        add(methods, pattern, name: name, effects: .any, view)
     }
 
     public mutating func get(_ pattern: String, name: String? = nil, _ view: @escaping View) {
-        add(["GET"], pattern, name: name, view)
+        add(["GET"], pattern, name: name, effects: .any, view)
     }
 
-    public mutating func post(_ pattern: String, name: String? = nil, _ view: @escaping View) {
-        add(["POST"], pattern, name: name, view)
+    /// `effects: .sessionOnly` for a view that changes nothing but the session (see `ViewEffects`).
+    public mutating func post(_ pattern: String, name: String? = nil, effects: ViewEffects = .any, _ view: @escaping View) {
+        add(["POST"], pattern, name: name, effects: effects, view)
     }
 
     /// Routes under `prefix`, each wrapped in `middleware` (the first is the
@@ -29,7 +34,7 @@ extension RouteRegistering {
         build(&group)
         for route in group.routes {
             let view = middleware.reversed().reduce(route.view) { next, layer in { context in try layer(context, next) } }
-            add(route.methods, route.pattern, name: route.name, view)
+            add(route.methods, route.pattern, name: route.name, effects: route.effects, view)
         }
     }
 }
@@ -40,6 +45,7 @@ public struct RouteGroup: RouteRegistering {
         var methods: Set<String>
         var pattern: String
         var name: String?
+        var effects: ViewEffects
         var view: View
     }
 
@@ -48,8 +54,8 @@ public struct RouteGroup: RouteRegistering {
 
     init(prefix: String) { self.prefix = prefix }
 
-    public mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, _ view: @escaping View) {
-        routes.append(Pending(methods: methods, pattern: RouteGroup.join(prefix, pattern), name: name, view: view))
+    public mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, effects: ViewEffects, _ view: @escaping View) {
+        routes.append(Pending(methods: methods, pattern: RouteGroup.join(prefix, pattern), name: name, effects: effects, view: view))
     }
 
     /// `/admin/` + `shop/product/` → `/admin/shop/product/`; `/admin/` + `` → `/admin/`.

@@ -15,6 +15,7 @@ public struct Router: RouteRegistering, Sendable {
         var methods: Set<String>
         var pattern: RoutePattern
         var name: String?
+        var effects: ViewEffects
         var view: View
     }
 
@@ -23,10 +24,10 @@ public struct Router: RouteRegistering, Sendable {
 
     public init() {}
 
-    public mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, _ view: @escaping View) {
+    public mutating func add(_ methods: Set<String>, _ pattern: String, name: String?, effects: ViewEffects, _ view: @escaping View) {
         var methods = methods
         if methods.contains("GET") { methods.insert("HEAD") }
-        let route = Route(methods: methods, pattern: RoutePattern(pattern), name: name, view: view)
+        let route = Route(methods: methods, pattern: RoutePattern(pattern), name: name, effects: effects, view: view)
         let position = routes.firstIndex { route.pattern.isMoreSpecific(than: $0.pattern) } ?? routes.endIndex
         routes.insert(route, at: position)
     }
@@ -38,7 +39,7 @@ public struct Router: RouteRegistering, Sendable {
     }
 
     public enum Match {
-        case found(View, parameters: [String: String])
+        case found(View, parameters: [String: String], effects: ViewEffects)
         case methodNotAllowed(allowed: Set<String>)
         /// The path without its trailing slash would match: redirect like Django's APPEND_SLASH.
         case appendSlash
@@ -50,7 +51,7 @@ public struct Router: RouteRegistering, Sendable {
         var allowed: Set<String> = []
         for route in routes {
             guard let parameters = route.pattern.match(segments, trailingSlash: path.hasSuffix("/")) else { continue }
-            if route.methods.contains(method) { return .found(route.view, parameters: parameters) }
+            if route.methods.contains(method) { return .found(route.view, parameters: parameters, effects: route.effects) }
             allowed.formUnion(route.methods)
         }
         if !allowed.isEmpty { return .methodNotAllowed(allowed: allowed) }

@@ -1,5 +1,19 @@
 import Foundation
 
+/// When a request takes its session's advisory lock, so that two requests that change one
+/// session never lose each other's change. Every write is conditional on the version the
+/// request loaded and refused while another request holds the lock, whatever the mode.
+public enum SessionLocking: Sendable {
+    /// Safe requests: none to read; a write (a message shown) takes it around itself, so it
+    /// waits for an unsafe request in progress instead of slipping in under it.
+    case aroundWrite
+    /// Unsafe requests: from the load to the save, so they run one after the other.
+    case untilSaved
+    /// A view whose only effect is on the session (`ViewEffects.sessionOnly`): none; a refused
+    /// write runs the view again.
+    case none
+}
+
 /// The visitor's session, as Django's `request.session`: loaded lazily on first
 /// use, created only when something is stored, saved only when modified.
 public final class Session {
@@ -20,20 +34,18 @@ public final class Session {
     /// True once anything read or wrote the session (Django's `accessed`, for Vary: Cookie).
     public private(set) var isAccessed = false
 
-    /// Whether the request holds the session's lock from its load to its save
-    /// (unsafe methods), so that two requests that change one session run one
-    /// after the other and none loses the other's update.
-    private let locksUntilSaved: Bool
+    /// When the request takes the session's lock (`SessionLocking`).
+    private let locking: SessionLocking
     /// The stored session this request loaded, with the version it had: every
     /// write is conditional on it.
     private var loadedKey: String?
     private var holdsLock = false
 
-    public init(store: SessionStore, cookieKey: String?, cookieVersion: Int64?, locksUntilSaved: Bool = false) {
+    public init(store: SessionStore, cookieKey: String?, cookieVersion: Int64?, locking: SessionLocking = .aroundWrite) {
         self.store = store
         self.cookieKey = cookieKey
         self.cookieVersion = cookieVersion
-        self.locksUntilSaved = locksUntilSaved
+        self.locking = locking
         store.beginRequest()
     }
 
@@ -50,7 +62,7 @@ public final class Session {
         loaded = true
         guard let cookieKey, store.acceptsCookieValue(cookieKey) else { return }
         do {
-            if locksUntilSaved {
+            if locking == .untilSaved {
                 try store.lock(key: cookieKey)
                 holdsLock = true
             }
@@ -138,7 +150,7 @@ public final class Session {
     /// only now, so its write waits for an unsafe request in progress (and then
     /// finds the version moved on) instead of slipping in under it.
     func writing(_ body: () throws -> Void) throws {
-        guard !holdsLock, let loadedKey else { return try body() }
+        guard locking == .aroundWrite, !holdsLock, let loadedKey else { return try body() }
         try store.lock(key: loadedKey)
         defer { store.releaseLocks() }
         try body()

@@ -41,11 +41,13 @@ public final class DatabaseSessionStore: SessionStore {
         let version: Int64?
         if let expectedVersion {
             // Only over the version this request loaded: a newer save (or a
-            // deletion) by another request is never overwritten unseen.
+            // deletion) by another request is never overwritten unseen. Nor while
+            // another request holds the session's lock (it is about to save): a
+            // request that holds it itself passes (advisory locks are re-entrant).
             version = try database.scalar("""
                 WITH saved AS (
                     UPDATE django_session SET session_data = $2, expire_date = $3, version = version + 1
-                    WHERE session_key = $1 AND version = $4
+                    WHERE session_key = $1 AND version = $4 AND \(DatabaseSessionStore.lockIsFree)
                     RETURNING version)
                 SELECT version, pg_notify($5, version::text || ' ' || $1) FROM saved
                 """, [key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel], as: Int64.self)
@@ -84,7 +86,7 @@ public final class DatabaseSessionStore: SessionStore {
     public func delete(key: String, expectedVersion: Int64?) throws {
         let deleted = try database.query("""
             WITH gone AS (
-                DELETE FROM django_session WHERE session_key = $1 AND ($2::bigint IS NULL OR version = $2)
+                DELETE FROM django_session WHERE session_key = $1 AND ($2::bigint IS NULL OR (version = $2 AND \(DatabaseSessionStore.lockIsFree)))
                 RETURNING session_key)
             SELECT pg_notify($3, '0 ' || session_key) FROM gone
             """, [key, expectedVersion, DatabaseSessionStore.changeChannel])
@@ -122,16 +124,23 @@ public final class DatabaseSessionStore: SessionStore {
     /// waits for the holder's request to end; a worker that dies releases it
     /// with its connection.
     public func lock(key: String) throws {
-        try database.query("SELECT pg_advisory_lock(1936028531, hashtext($1))", [key])
+        try database.query("SELECT pg_advisory_lock(\(DatabaseSessionStore.lockID("$1")))", [key])
         lockedKeys.append(key)
     }
 
     public func releaseLocks() {
         while let key = lockedKeys.popLast() {
             // A lost connection took its locks with it.
-            _ = try? database.query("SELECT pg_advisory_unlock(1936028531, hashtext($1))", [key])
+            _ = try? database.query("SELECT pg_advisory_unlock(\(DatabaseSessionStore.lockID("$1")))", [key])
         }
     }
+
+    /// The session lock's two keys, for the key in the parameter `parameter`.
+    static func lockID(_ parameter: String) -> String { "1936028531, hashtext(\(parameter))" }
+
+    /// True when nobody else holds the lock of the session in $1; held until the statement's
+    /// transaction ends, so no request takes the lock between this check and the write.
+    static let lockIsFree = "pg_try_advisory_xact_lock(\(lockID("$1")))"
 
     /// A lock a previous request left (it should not happen) is released now.
     public func beginRequest() {
