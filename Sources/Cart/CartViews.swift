@@ -40,7 +40,12 @@ public enum CartViews {
         let lines = try cart.lines()
         return try context.render("cart/detail", [
             "title": "Your shopping cart",
-            "lines": try lines.map { try CartViewModels.detailLine($0, context.services.urls) },
+            // Each line as the catalog shows it, kept rendered per product and quantity.
+            "lines": TemplateValue.list(try lines.map { line in
+                .object(["html": .string(try Catalog.partials(context).renderPartial("cart/line", key: "cart line \(line.product.id) \(line.quantity)", context) {
+                    try CartViewModels.detailLine(line, context.services.urls)
+                })])
+            }),
             "has_lines": !lines.isEmpty,
             "cart_total": PriceFormat.dollars(try cart.total()),
         ])

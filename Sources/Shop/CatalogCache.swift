@@ -32,12 +32,16 @@ final class CatalogCache {
     /// The rendered catalog parts of list and product pages (`PageFragments`), as many as
     /// list pages fit: any catalog write empties them.
     let fragments: PageFragments
+    /// Rendered parts that repeat on a page and show catalog data (a cart line), a quarter
+    /// of CATALOG_CACHE_SIZE of them (each about 1.5 KB): any catalog write empties them.
+    let partials: PageFragments
 
     init(size: Int) {
         let pageCapacity = size <= 0 ? 0 : max(1, size / CatalogPage.size)
         pages = LRUCache(capacity: pageCapacity)
         products = LRUCache(capacity: size)
         fragments = PageFragments(capacity: pageCapacity)
+        partials = PageFragments(capacity: size <= 0 ? 0 : max(1, size / 4))
     }
 
     /// This worker's cache, its versions checked once in this request.
@@ -67,6 +71,7 @@ final class CatalogCache {
         if now != version || listsNow != listsVersion {
             products.removeAll()
             fragments.removeAll()
+            partials.removeAll()
         }
         version = now
         listsVersion = listsNow
@@ -181,6 +186,12 @@ extension Catalog {
     /// request (see `CachedDatabaseSessionStore`), so the session's load needs no round trip of its own.
     public static func checkCurrent(_ context: RequestContext) throws {
         _ = try CatalogCache.current(context)
+    }
+
+    /// Rendered parts that show catalog data and repeat on pages (a cart line), kept until
+    /// the catalog changes (`PageFragments.renderPartial`; the key must name all else they show).
+    public static func partials(_ context: RequestContext) throws -> PageFragments {
+        try CatalogCache.current(context).partials
     }
 
     /// Products by id as they are now (the cart's prices, the add-to-cart

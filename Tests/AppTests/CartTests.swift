@@ -29,7 +29,13 @@ final class CartTests: AppTestCase {
         XCTAssertTrue(html.contains("<form action=\"/cart/remove/\(teaID)/\" method=\"post\" class=\"cart-remove\">"))
         XCTAssertTrue(html.contains("href=\"/orders/create/\""))
         XCTAssertTrue(html.contains("<a href=\"/\" class=\"button light\">Continue shopping</a>"))
-        XCTAssertEqual(html.matches(of: /name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"/).count, 2)
+        let tokens = html.matches(of: /name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"/).map { String($0.output.1) }
+        XCTAssertEqual(tokens.count, 2)
+        XCTAssertEqual(Set(tokens).count, 1, "one token per page, as Django's csrf_token")
+        // A kept line carries this page's token: its update form posts.
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", form: [(CSRF.formField, tokens[0]), ("quantity", "3"), ("override", "True")]).status, 302)
+        XCTAssertEqual(cartLines(shopper), [teaID: 3])
+        XCTAssertNotEqual(Browser.csrfToken(in: shopper.get("/cart/").bodyText), tokens[0], "masked afresh on the next page")
         // The layout's summary.
         XCTAssertTrue(html.contains("<span class=\"cart-count\">2</span> items"), html)
         XCTAssertTrue(html.contains("<span class=\"cart-summary-total\">$17.00</span>"))
@@ -170,6 +176,8 @@ final class CartTests: AppTestCase {
     func testTheCartShowsTheCurrentPrice() throws {
         let shopper = browser()
         add(shopper, teaID, quantity: 2)
+        // Seen once, so its line is kept rendered (PageFragments) when the price changes.
+        XCTAssertTrue(shopper.get("/cart/").bodyText.contains("<td class=\"num unit-price\">$8.50</td>"))
         try setPrice(teaID, "9.25")
         let html = shopper.get("/cart/").bodyText
         XCTAssertTrue(html.contains("<td class=\"num unit-price\">$9.25</td>"))

@@ -56,7 +56,7 @@ public struct ContextProcessors {
     /// and made once per page, as Django's lazy `csrf_token` is: a cart of 20 lines has 40 forms.
     static func csrfToken(_ context: RequestContext) -> [String: Any] {
         let csrf = context.csrf
-        return ["csrf_token": TemplateDeferred { csrf.token() }]
+        return ["csrf_token": TemplateLazy { csrf.pageToken() }]
     }
 
     /// `url.<app>.<name>`: the path of every route without parameters (`{{url.cart.cart_detail}}`),

@@ -36,21 +36,38 @@ public final class PageFragments {
     public func render(_ template: String, key: String, _ context: RequestContext, status: Int = 200,
                        values: () throws -> [String: Any]) throws -> Response {
         let blocks = try kept(key) {
-            var blockValues = try values()
-            blockValues["url"] = context.services.urls.templateValue
-            blockValues["csrf_token"] = tokenMarker
-            return try context.services.templates.renderBlocks(template, blockValues)
+            return try context.services.templates.renderBlocks(template, keptValues(try values(), context))
         }
         if PageFragments.layoutIsEveryones(context) {
             let page = try kept("\(key)\u{0}\(context.request.fullPath)") {
-                ["": try context.render(template, prerendered: blocks.parts.mapValues { $0.joined(separator: tokenMarker) }).bodyText]
+                let blocks = blocks.parts.mapValues { $0.joined(separator: tokenMarker) }
+                // The layout's own forms, if any, get the stand-in too: nobody's token is kept.
+                return ["": try context.render(template, prerendered: blocks, ["csrf_token": tokenMarker]).bodyText]
             }
-            return .html(spliced(page.parts[""] ?? [], context, token: nil), status: status)
+            return .html(spliced(page.parts[""] ?? [], context), status: status)
         }
-        var token: String?
-        var prerendered: [String: String] = [:]
-        for (name, parts) in blocks.parts { prerendered[name] = spliced(parts, context, token: &token) }
-        return try context.render(template, prerendered: prerendered, status: status)
+        return try context.render(template, prerendered: blocks.parts.mapValues { spliced($0, context) }, status: status)
+    }
+
+    /// A partial template (`cart/line`) rendered once per `key` and kept, with the
+    /// request's CSRF token spliced in: for the parts of a page that repeat and depend
+    /// only on what `key` names (a cart line: the product as the catalog has it, and
+    /// how many). It sees `values()`, `url` and `csrf_token`, as a kept block does.
+    public func renderPartial(_ template: String, key: String, _ context: RequestContext,
+                              values: () throws -> [String: Any]) throws -> String {
+        let partial = try kept(key) {
+            return ["": try context.services.templates.render(template, keptValues(try values(), context))]
+        }
+        return spliced(partial.parts[""] ?? [], context)
+    }
+
+    /// What a kept part is rendered with: the view's values, and under them `url` (the
+    /// routes' paths) and the stand-in for `csrf_token`, as context processors would give.
+    private func keptValues(_ values: [String: Any], _ context: RequestContext) -> [String: Any] {
+        var kept = values
+        if kept["url"] == nil { kept["url"] = context.services.urls.templateValue }
+        kept["csrf_token"] = tokenMarker
+        return kept
     }
 
     /// No session cookie, no message added, no DEBUG footer: the layout shows nothing of this visitor.
@@ -65,18 +82,9 @@ public final class PageFragments {
         return parts
     }
 
-    /// The parts put back together around this request's token, made at most once per page
-    /// (one masked token per page, as a template's own `csrf_token` gives).
-    private func spliced(_ parts: [String], _ context: RequestContext, token: inout String?) -> String {
-        if parts.count == 1 { return parts[0] }
-        let value = token ?? context.csrf.token()
-        token = value
-        return parts.joined(separator: value)
-    }
-
-    private func spliced(_ parts: [String], _ context: RequestContext, token: String?) -> String {
-        var token = token
-        return spliced(parts, context, token: &token)
+    /// The parts put back together around this request's page token (`CSRF.pageToken`).
+    private func spliced(_ parts: [String], _ context: RequestContext) -> String {
+        parts.count == 1 ? parts[0] : parts.joined(separator: context.csrf.pageToken())
     }
 }
 

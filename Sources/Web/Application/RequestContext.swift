@@ -89,8 +89,9 @@ public final class RequestContext {
 
     /// Renders `template` with some of its blocks already rendered (`PageFragments`): the
     /// rest, its layout, sees the context processors' values.
-    public func render(_ template: String, prerendered: [String: String], status: Int = 200) throws -> Response {
-        .html(try services.templates.render(template, try templateContext([:]), prerendered: prerendered), status: status)
+    public func render(_ template: String, prerendered: [String: String], _ values: [String: Any] = [:],
+                       status: Int = 200) throws -> Response {
+        .html(try services.templates.render(template, try templateContext(values), prerendered: prerendered), status: status)
     }
 
     private func templateContext(_ values: [String: Any]) throws -> [String: Any] {

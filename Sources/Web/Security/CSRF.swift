@@ -31,9 +31,21 @@ public final class CSRF {
         return CSRF.mask(secret)
     }
 
+    /// The token of this request's page: masked on first use, then the same for every form
+    /// of the page (Django's lazy `csrf_token` is evaluated once per page too).
+    public func pageToken() -> String {
+        if let maskedForPage { return maskedForPage }
+        let masked = token()
+        maskedForPage = masked
+        return masked
+    }
+
+    private var maskedForPage: String?
+
     /// After login: a new secret, so a token captured before cannot be replayed.
     public func rotate() {
         secret = CSRF.randomString()
+        maskedForPage = nil
         cookieNeedsUpdate = true
     }
 
