@@ -162,7 +162,13 @@ final class SessionDatabaseRaceTests: SessionRaceTestCase {
             payloads += listener.pendingNotifications().map(\.payload)
             return payloads.count >= 2
         }
-        XCTAssertEqual(payloads, ["2 \(key)", "0 \(key)"])
+        XCTAssertEqual(payloads.count, 2, "\(payloads)")
+        // A save carries its expiry and data, which the workers' caches take as they are.
+        let save = payloads.first?.split(separator: " ", maxSplits: 3).map(String.init) ?? []
+        XCTAssertEqual(save.count, 4, "\(payloads)")
+        XCTAssertEqual(Array(save.prefix(2)), ["2", key])
+        XCTAssertEqual(SessionDataSigning(secretKey: settings.secretKey).decode(save.last ?? "")?["a"], .string("2"))
+        XCTAssertEqual(payloads.last, "0 \(key)")
     }
 }
 
@@ -192,6 +198,22 @@ final class SessionCachedDatabaseRaceTests: SessionRaceTestCase {
             XCTAssertEqual(read("a", on: worker), "2")
             XCTAssertEqual(read("c", on: worker), "3")
         }
+    }
+
+    /// Another worker's save brings this worker's copy up to date through its notification:
+    /// the next read here is served from the cache, no row read.
+    func testASaveElsewhereUpdatesTheCachedCopyWithoutARead() throws {
+        set("a", "1")
+        XCTAssertEqual(read("a", on: workerB), "1")  // worker B holds version 1
+        set("a", "2", on: workerA)
+        XCTAssertEqual(read("a", on: workerB), "2")
+        XCTAssertFalse(workerB.services.database.log.entries.contains { $0.sql.contains("session_data") },
+                       "\(workerB.services.database.log.entries.map(\.sql))")
+        // A session data too long to announce is dropped and read again instead.
+        let incompressible = String((0..<12_000).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! })
+        set("long", incompressible, on: workerA)
+        XCTAssertEqual(read("a", on: workerB), "2")
+        XCTAssertTrue(workerB.services.database.log.entries.contains { $0.sql.contains("session_data") })
     }
 
     /// The server decides what the cache may serve: a warm read costs no SQL,

@@ -91,8 +91,9 @@ public final class CachedDatabaseSessionStore: SessionStore {
     public func lock(key: String) throws { try backing.lock(key: key) }
     public func releaseLocks() { backing.releaseLocks() }
 
-    /// Drops the cached sessions that another worker saved since (a newer
-    /// version) or deleted. Costs one non-blocking read of the connection's
+    /// Brings the cached sessions that another worker saved since (a newer
+    /// version) up to date from the notification's data, or drops them (deleted,
+    /// or saved by Django or with data too long to announce). Costs one non-blocking read of the connection's
     /// socket; LISTEN is issued once, on first use, before anything is cached
     /// (the connection re-issues it after a reconnect, and a reconnect empties
     /// the cache, since notifications sent meanwhile were lost).
@@ -102,11 +103,18 @@ public final class CachedDatabaseSessionStore: SessionStore {
             listening = true
         }
         for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.changeChannel {
-            let parts = notification.payload.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, let version = Int64(parts[0]) else { continue }
+            let parts = notification.payload.split(separator: " ", maxSplits: 3)
+            guard parts.count >= 2, let version = Int64(parts[0]) else { continue }
             let key = String(parts[1])
-            // Our own saves come back too: the cached copy is that version, kept.
-            if version == 0 || (cache.peek(key)?.version ?? 0) < version { cache.remove(key) }
+            // Our own saves come back too: the cached copy is that version, kept. So is a
+            // session this worker does not hold: it is read when first asked for.
+            guard let cached = cache.peek(key), version == 0 || (cached.version ?? 0) < version else { continue }
+            // A save that carried its data: the newer copy, as the row now holds it.
+            if version > 0, parts.count == 4, let seconds = Double(parts[2]), let data = backing.coding.decode(String(parts[3])) {
+                cache.put(key, SessionRecord(key: key, data: data, expireDate: Date(timeIntervalSince1970: seconds), version: version))
+            } else {
+                cache.remove(key)
+            }
         }
         if database.connectionGeneration != cacheGeneration {
             cache.removeAll()

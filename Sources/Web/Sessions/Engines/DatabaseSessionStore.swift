@@ -13,8 +13,17 @@ public final class DatabaseSessionStore: SessionStore {
     let database: PostgresConnection
     let coding: SessionDataSigning
     /// Every save and deletion is announced here; the payload is
-    /// `"<version> <key>"`, version 0 for a deletion.
+    /// `"<version> <key>"`, version 0 for a deletion. A save by the shop adds
+    /// `" <expiry, seconds since 1970> <session_data>"` when the data is short
+    /// enough for a notification, so the workers that hold the session update
+    /// their copies instead of reading the row again.
     static let changeChannel = "shop_session_changed"
+
+    /// What follows the version in a save's notification (NOTIFY payloads stay under 8,000 bytes).
+    static func announcement(key: String, text: String, expireDate: Date) -> String {
+        guard text.utf8.count <= 7_000 else { return " " + key }
+        return " \(key) \(expireDate.timeIntervalSince1970) \(text)"
+    }
     /// Keys this connection holds the advisory lock of.
     private var lockedKeys: [String] = []
 
@@ -49,8 +58,9 @@ public final class DatabaseSessionStore: SessionStore {
                     UPDATE django_session SET session_data = $2, expire_date = $3, version = version + 1
                     WHERE session_key = $1 AND version = $4 AND \(DatabaseSessionStore.lockIsFree)
                     RETURNING version)
-                SELECT version, pg_notify($5, version::text || ' ' || $1) FROM saved
-                """, [key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel], as: Int64.self)
+                SELECT version, pg_notify($5, version::text || $6) FROM saved
+                """, [key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel,
+                      DatabaseSessionStore.announcement(key: key, text: text, expireDate: expireDate)], as: Int64.self)
         } else {
             // No loaded version to compare with (a caller outside a request): the later save wins.
             version = try database.scalar("""
