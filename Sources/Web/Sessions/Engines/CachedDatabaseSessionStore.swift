@@ -19,7 +19,7 @@ import Postgres
 public final class CachedDatabaseSessionStore: SessionStore {
     private let backing: DatabaseSessionStore
     private let database: PostgresConnection
-    private var cache: LRUCache<String, SessionRecord>
+    private var cache: LRUCache<String, CachedSession>
     private var listening = false
     /// The connection's generation when the cache was last known complete; a
     /// reconnect may have lost notifications, so the cache starts over.
@@ -46,15 +46,15 @@ public final class CachedDatabaseSessionStore: SessionStore {
         if cache.contains(key), try database.catchUpNotifications(since: requestMark) {
             try applyNotifications()
             if let cached = cache.get(key), cached.expireDate > Date(),
-               (cached.version ?? 0) >= (version ?? 0) {
-                return cached
+               (cached.version ?? 0) >= (version ?? 0), let record = decoded(cached, key: key) {
+                return record
             }
         }
         guard let record = try backing.load(key: key, version: version) else {
             cache.remove(key)
             return nil
         }
-        cache.put(key, record)
+        cache.put(key, .decoded(record))
         return record
     }
 
@@ -66,7 +66,7 @@ public final class CachedDatabaseSessionStore: SessionStore {
         try applyNotifications()
         do {
             let record = try backing.save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion)
-            cache.put(record.key, record)
+            cache.put(record.key, .decoded(record))
             return record
         } catch {
             if let key { cache.remove(key) }  // outdated, or unknown after a failure
@@ -110,8 +110,9 @@ public final class CachedDatabaseSessionStore: SessionStore {
             // session this worker does not hold: it is read when first asked for.
             guard let cached = cache.peek(key), version == 0 || (cached.version ?? 0) < version else { continue }
             // A save that carried its data: the newer copy, as the row now holds it.
-            if version > 0, parts.count == 4, let seconds = Double(parts[2]), let data = backing.coding.decode(String(parts[3])) {
-                cache.put(key, SessionRecord(key: key, data: data, expireDate: Date(timeIntervalSince1970: seconds), version: version))
+            if version > 0, parts.count == 4, let seconds = Double(parts[2]) {
+                // Decoded only if this worker serves it before the next save replaces it.
+                cache.put(key, .announced(version: version, expireDate: Date(timeIntervalSince1970: seconds), data: String(parts[3])))
             } else {
                 cache.remove(key)
             }
@@ -119,6 +120,45 @@ public final class CachedDatabaseSessionStore: SessionStore {
         if database.connectionGeneration != cacheGeneration {
             cache.removeAll()
             cacheGeneration = database.connectionGeneration
+        }
+    }
+
+
+    /// A cached session as a record; one a notification brought is verified and decoded now
+    /// (and kept so). Nil, and dropped, when its signature does not verify.
+    private func decoded(_ cached: CachedSession, key: String) -> SessionRecord? {
+        switch cached {
+        case .decoded(let record):
+            return record
+        case .announced(let version, let expireDate, let text):
+            guard let data = backing.coding.decode(text) else {
+                cache.remove(key)
+                return nil
+            }
+            let record = SessionRecord(key: key, data: data, expireDate: expireDate, version: version)
+            cache.put(key, .decoded(record))
+            return record
+        }
+    }
+}
+
+/// What `cached_db` keeps of a session: the record as loaded or saved here, or the signed
+/// data another worker's save announced, decoded only when it is served.
+enum CachedSession {
+    case decoded(SessionRecord)
+    case announced(version: Int64, expireDate: Date, data: String)
+
+    var version: Int64? {
+        switch self {
+        case .decoded(let record): record.version
+        case .announced(let version, _, _): version
+        }
+    }
+
+    var expireDate: Date {
+        switch self {
+        case .decoded(let record): record.expireDate
+        case .announced(_, let expireDate, _): expireDate
         }
     }
 }
