@@ -107,7 +107,7 @@ public final class PostgresConnection {
     /// True when a session is open and libpq believes it healthy (no network
     /// round trip).
     public var isConnected: Bool {
-        guard let conn, ownerPID == getpid() else { return false }
+        guard let conn, ownerPID == CurrentProcess.id else { return false }
         return PQstatus(conn) == CONNECTION_OK
     }
 
@@ -126,7 +126,7 @@ public final class PostgresConnection {
     /// Nanoseconds before a new connect will be tried (0 when connected or
     /// when the next statement may try at once).
     public var connectBackoffRemaining: UInt64 {
-        guard conn == nil || ownerPID != getpid(), connectFailures > 0 else { return 0 }
+        guard conn == nil || ownerPID != CurrentProcess.id, connectFailures > 0 else { return 0 }
         let now = Self.monotonicNanoseconds()
         return nextConnectAttempt > now ? nextConnectAttempt - now : 0
     }
@@ -253,7 +253,7 @@ public final class PostgresConnection {
     /// dropped here; it is re-opened (and LISTENs re-issued) by the next
     /// statement or `connect()`.
     public func pendingNotifications() -> [PostgresNotification] {
-        guard let conn, ownerPID == getpid() else { return [] }
+        guard let conn, ownerPID == CurrentProcess.id else { return [] }
         _ = PQconsumeInput(conn)
         var notifications: [PostgresNotification] = []
         while let notify = PQnotifies(conn) {
@@ -323,7 +323,7 @@ public final class PostgresConnection {
     /// The live connection, opening or re-opening it when needed.
     private func ready() throws -> OpaquePointer {
         if let current = conn {
-            if ownerPID != getpid() {
+            if ownerPID != CurrentProcess.id {
                 dropConnection()  // opened by the parent before fork()
             } else if PQstatus(current) == CONNECTION_OK && isAlive(current) {
                 return current
@@ -412,7 +412,7 @@ public final class PostgresConnection {
         PQclear(result)
 
         conn = connection
-        ownerPID = getpid()
+        ownerPID = CurrentProcess.id
         prepared.removeAll()
         statementCounter = 0
         serverInTransaction = false
@@ -444,7 +444,7 @@ public final class PostgresConnection {
         conn = nil
         prepared.removeAll()
         serverInTransaction = false
-        if ownerPID == getpid() {
+        if ownerPID == CurrentProcess.id {
             PQfinish(current)
         } else {
             // Opened by the parent before fork(): sending Terminate would end
