@@ -6,7 +6,8 @@
 # logs stay in .data/bench/. Stops everything it started.
 #
 # Knobs: BENCH_WORKERS="2 4"  BENCH_DURATION=10s  BENCH_WARMUP=3s  BENCH_CONNECTIONS=32
-#        BENCH_ROWS=0 (only the per-engine rows)  BENCH_REPEAT=1 (engine rows and the 100k catalog's, alternated)
+#        BENCH_ROWS=0 (only the per-engine rows)  BENCH_REPEAT=1 (rounds of the ceiling and the shop's rows,
+#          of the engine rows and of the 100k catalog's, alternated; medians printed when above 1)
 #        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
 #        SHOP_BINARY=/path (skip the build and measure that binary)
 #        BENCH_PERF=1 (`perf record -a -g` beside each row's wrk: .data/bench/perf-*.data, for `perf report -i`)
@@ -326,13 +327,41 @@ print_table() {
     printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s\n' workers engine request req/s ratio p50 p99 errors sql/req "cpu µs"
     printf '%s\n' "---------------------------------------------------------------------------------------------------------------------------------"
     local row ratio
+    local -A bare=()   # the bare page's req/s of the round a row belongs to (rows are in time order)
+    local normalized=()  # "workers|engine|label|req/s|ratio|p99|cpu" of each row, for the medians
     for row in "${ROWS[@]}"; do
         IFS='|' read -r w e l rps p50 p99 errors sql cpu <<<"$row"
-        ratio=$(awk -v r="$rps" -v b="${BARE_RPS[$w]:-}" 'BEGIN { if (b > 0 && r + 0 > 0) printf "%.2f", r / b; else printf "-" }')
+        [ "$l" = "bare: fixed page" ] && bare[$w]=$rps
+        ratio=$(awk -v r="$rps" -v b="${bare[$w]:-}" 'BEGIN { if (b > 0 && r + 0 > 0) printf "%.2f", r / b; else printf "-" }')
+        normalized+=("$w|$e|$l|$rps|$ratio|$p99|${cpu:--}")
         printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql" "${cpu:--}"
     done
-    echo "ratio: req/s over the bare page's (shop bare, the same pool, nginx and wrk) with as many workers, in this run"
+    echo "ratio: req/s over the bare page's (shop bare, the same pool, nginx and wrk) with as many workers, in the same round"
     echo "cpu µs: the pool's workers' CPU time (user + system) per request of the row"
+    if [ "$BENCH_REPEAT" -gt 1 ]; then
+        echo
+        echo "medians over the $BENCH_REPEAT rounds (each ratio against its own round's bare page):"
+        printf '%-8s %-15s %-32s %10s %7s %10s %9s\n' workers engine request req/s ratio p99 "cpu µs"
+        printf '%s\n' "${normalized[@]}" | awk -F'|' '
+            function median(list,    n, a, i, j, t) {
+                n = split(list, a, " ")
+                for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+                return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+            }
+            {
+                key = $1 "|" $2 "|" $3
+                if (!(key in seen)) { seen[key] = 1; order[++count] = key }
+                p99 = $6
+                if (p99 ~ /ms$/) p99 = substr(p99, 1, length(p99) - 2) + 0; else if (p99 ~ /us$/) p99 = substr(p99, 1, length(p99) - 2) / 1000; else if (p99 ~ /s$/) p99 = substr(p99, 1, length(p99) - 1) * 1000
+                rps[key] = rps[key] " " $4; ratio[key] = ratio[key] " " $5; late[key] = late[key] " " p99; cpu[key] = cpu[key] " " $7
+            }
+            END {
+                for (i = 1; i <= count; i++) {
+                    split(order[i], k, "|")
+                    printf "%-8s %-15s %-32s %10.2f %7.2f %8.2fms %9s\n", k[1], k[2], k[3], median(rps[order[i]]), median(ratio[order[i]]), median(late[order[i]]), median(cpu[order[i]])
+                }
+            }'
+    fi
     for row in "${NOTES[@]}"; do echo "note: $row"; done
     echo
     echo "worker memory:"
@@ -711,13 +740,18 @@ main() {
     "$BIN" loaddemo
 
     local workers engine last=""
+    local round
     for workers in $BENCH_WORKERS; do
         last=$workers
-        run_bare_rows "$workers"
-        [ "$BENCH_ROWS" = 1 ] || continue
-        pool "$workers" cached_db
-        [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
-        run_rows
+        # BENCH_REPEAT rounds of the ceiling and the shop's rows, alternated: each row's ratio is
+        # against its own round's bare page, and the medians are printed at the end.
+        for ((round = 0; round < BENCH_REPEAT; round++)); do
+            run_bare_rows "$workers"
+            [ "$BENCH_ROWS" = 1 ] || continue
+            pool "$workers" cached_db
+            [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
+            run_rows
+        done
     done
     for engine in $BENCH_ENGINES; do
         pool "$last" "$engine"
