@@ -69,8 +69,9 @@ public struct Cart {
     /// warning each. Ordered by product name.
     public func lines() throws -> [CartLine] {
         if let loadedLines = state.loadedLines { return loadedLines }
-        // The catalog's check before the session's load: one round trip serves both.
-        if context.session.browserSentKey { try Catalog.checkCurrent(context) }
+        // The catalog's check before the session's load: one round trip serves both. Not when
+        // the session is loaded already (the admin's staff gate did): an empty cart costs nothing.
+        if context.session.browserSentKey && !context.session.isLoaded { try Catalog.checkCurrent(context) }
         let stored = try entries()
         var quantities: [Int: Int] = [:]
         var kept = stored

@@ -26,6 +26,16 @@ final class AdminCatalogTests: AdminTestCase {
         XCTAssertTrue(visitor.get("/\(teaID)/green-tea/").bodyText.contains("$6.25"))
     }
 
+    /// The layout's cart summary costs an admin page nothing: staff's session is loaded by the
+    /// staff gate, their cart is empty, so no catalog check and no products query.
+    func testAdminPagesRunNoCatalogQueryForTheCartSummary() throws {
+        for path in ["/admin/", "/admin/shop/product/", "/admin/shop/category/"] {
+            XCTAssertEqual(staff.get(path).status, 200, path)
+            let statements = app.services.database.log.entries.map(\.sql)
+            XCTAssertFalse(statements.contains { $0.contains("shop_catalog_version") || $0.contains("ANY(") }, "\(path): \(statements)")
+        }
+    }
+
     func testAddACategoryWithEachButton() throws {
         let form = staff.get("/admin/shop/category/add/")
         XCTAssertEqual(form.status, 200)

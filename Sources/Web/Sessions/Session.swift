@@ -52,6 +52,9 @@ public final class Session {
     /// The browser sent a session cookie (valid or not).
     public var browserSentKey: Bool { cookieKey != nil }
 
+    /// Whether this request has loaded the session already (or tried to).
+    public var isLoaded: Bool { loaded }
+
     /// Why the store could not load the session; every later use rethrows it,
     /// so a failed load never reads as an empty session (which would delete the cookie).
     private var loadFailure: Error?
