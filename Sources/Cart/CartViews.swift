@@ -40,15 +40,18 @@ public enum CartViews {
         let lines = try cart.lines()
         return try context.render("cart/detail", [
             "title": "Your shopping cart",
-            // Each line as the catalog shows it, kept rendered per product and quantity.
-            "lines": TemplateValue.list(try lines.map { line in
-                .object(["html": .string(try Catalog.partials(context).renderPartial("cart/line", key: "cart line \(line.product.id) \(line.quantity)", context) {
-                    try CartViewModels.detailLine(line, context.services.urls)
-                })])
-            }),
+            "lines": TemplateValue.list(try lines.map { .object(["html": .string(try renderedLine($0, context))]) }),
             "has_lines": !lines.isEmpty,
             "cart_total": PriceFormat.dollars(try cart.total()),
         ])
+    }
+
+    /// A line of the cart page (`cart/line`), kept rendered per product and quantity until
+    /// the catalog changes, with this page's CSRF token spliced in.
+    static func renderedLine(_ line: CartLine, _ context: RequestContext) throws -> String {
+        try Catalog.partials(context).renderPartial("cart/line", key: "cart line \(line.product.id) \(line.quantity)", context) {
+            try CartViewModels.detailLine(line, context.services.urls)
+        }
     }
 
     static func availableProduct(id: Int, _ context: RequestContext) throws -> Product? {

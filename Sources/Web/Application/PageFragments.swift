@@ -26,8 +26,6 @@ public final class PageFragments {
         pages = LRUCache(capacity: capacity)
     }
 
-    public var count: Int { pages.count }
-
     public func removeAll() { pages.removeAll() }
 
     /// Renders `template` for this request: its blocks from the kept copy under `key`

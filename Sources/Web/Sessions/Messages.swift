@@ -47,13 +47,13 @@ public final class Messages {
     init(session: Session) { self.session = session }
 
     public func add(_ level: Level, _ text: String) { added.append(Message(level: level, text: text)) }
-
-    /// Whether this request added any message (stored ones are in the session).
-    public var addedAny: Bool { !added.isEmpty }
     public func success(_ text: String) { add(.success, text) }
     public func info(_ text: String) { add(.info, text) }
     public func warning(_ text: String) { add(.warning, text) }
     public func error(_ text: String) { add(.error, text) }
+
+    /// Whether this request added any message (stored ones are in the session).
+    public var addedAny: Bool { !added.isEmpty }
 
     /// The messages to show now (stored ones first); they are gone after this
     /// response. The first call decides what the page shows; later calls return

@@ -6,16 +6,17 @@ import Postgres
 ///
 /// Coherence across workers and pools is the server's business, never the
 /// cookie's: every save and deletion, by any worker of any pool, is announced
-/// with NOTIFY when it commits (`DatabaseSessionStore.changeChannel`, payload
-/// "<version> <key>"), and each worker LISTENs. Before it serves a session from
-/// its cache, a worker makes sure it has received every notification committed
-/// before the request arrived (`PostgresConnection.catchUpNotifications`:
-/// free when the request already had a reply from the server, else one
-/// statement-free round trip) and drops the entries they outdate. So a read
-/// the cache serves costs no SQL and is never older than the newest save the
-/// database had committed when the request arrived, whatever version cookie
-/// the browser sends. The cookie is only a hint: one newer than the cache's
-/// copy sends the read to the database.
+/// with NOTIFY when it commits (`DatabaseSessionStore.changeChannel`: the
+/// version and key, and for the shop's saves the expiry and signed data), and
+/// each worker LISTENs. Before it serves a session from its cache, a worker
+/// makes sure it has received every notification committed before the request
+/// arrived (`PostgresConnection.catchUpNotifications`: free when the request
+/// already had a reply from the server, else one statement-free round trip)
+/// and brings the copies they outdate up to date from the announced data, or
+/// drops them. So a read the cache serves costs no SQL and is never older than
+/// the newest save the database had committed when the request arrived,
+/// whatever version cookie the browser sends. The cookie is only a hint: one
+/// newer than the cache's copy sends the read to the database.
 public final class CachedDatabaseSessionStore: SessionStore {
     private let backing: DatabaseSessionStore
     private let database: PostgresConnection
@@ -93,8 +94,9 @@ public final class CachedDatabaseSessionStore: SessionStore {
 
     /// Brings the cached sessions that another worker saved since (a newer
     /// version) up to date from the notification's data, or drops them (deleted,
-    /// or saved by Django or with data too long to announce). Costs one non-blocking read of the connection's
-    /// socket; LISTEN is issued once, on first use, before anything is cached
+    /// saved by Django, or with data too long to announce). Costs one
+    /// non-blocking read of the connection's socket; LISTEN is issued once, on
+    /// first use, before anything is cached
     /// (the connection re-issues it after a reconnect, and a reconnect empties
     /// the cache, since notifications sent meanwhile were lost).
     private func applyNotifications() throws {
@@ -122,7 +124,6 @@ public final class CachedDatabaseSessionStore: SessionStore {
             cacheGeneration = database.connectionGeneration
         }
     }
-
 
     /// A cached session as a record; one a notification brought is verified and decoded now
     /// (and kept so). Nil, and dropped, when its signature does not verify.
