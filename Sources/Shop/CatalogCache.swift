@@ -44,7 +44,8 @@ final class CatalogCache {
         partials = PageFragments(capacity: size <= 0 ? 0 : max(1, size / 4))
     }
 
-    /// This worker's cache, its versions checked once in this request.
+    /// This worker's cache, its versions checked once in this request; by the session's
+    /// save, in the same statement, when the request is speculative (the cart's add).
     static func current(_ context: RequestContext) throws -> CatalogCache {
         try context.memo.value(CheckedCatalog.self) {
             let cache: CatalogCache
@@ -54,7 +55,13 @@ final class CatalogCache {
                 cache = CatalogCache(size: context.services.settings.catalogCacheSize)
                 context.services.appState[stateKey] = cache
             }
-            try cache.checkVersions(context.database)
+            if context.session.isSpeculative, let version = cache.version, let listsVersion = cache.listsVersion {
+                context.session.requireOnSave(SessionSaveCondition(
+                    sql: "EXISTS (SELECT 1 FROM shop_catalog_version WHERE id = 1 AND version = $1 AND lists_version = $2)",
+                    parameters: [version, listsVersion]))
+            } else {
+                try cache.checkVersions(context.database)
+            }
             return CheckedCatalog(cache)
         }.cache
     }

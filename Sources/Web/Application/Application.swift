@@ -76,13 +76,16 @@ public final class Application {
         // request of the same session saved first (or holds the session's lock), it
         // simply runs again on the fresh session. Any other unsafe request holds the
         // session's lock instead, so its write cannot conflict; so does a session-only
-        // view's last attempt, so it always ends.
+        // view's last attempt, so it always ends. A session-only view's first attempt is
+        // speculative (`Session.isSpeculative`): what it read on trust, its save confirms.
         let reruns = !request.isUnsafeMethod || effects == .sessionOnly
         var attempt = 1
         while true {
             let lastAttempt = attempt == Application.sessionConflictAttempts
-            let locking: SessionLocking? = request.isUnsafeMethod && effects == .sessionOnly && !lastAttempt ? SessionLocking.none : nil
-            let context = makeContext(request, parameters: parameters, sessionLocking: locking)
+            let sessionOnly = request.isUnsafeMethod && effects == .sessionOnly
+            let locking: SessionLocking? = sessionOnly && !lastAttempt ? SessionLocking.none : nil
+            let context = makeContext(request, parameters: parameters, sessionLocking: locking,
+                                      speculative: sessionOnly && attempt == 1)
             // Whatever an app memoized for this request goes with it, even a value that
             // (by mistake) holds the context: the cycle is broken here.
             defer { context.memo.removeAll() }
@@ -98,6 +101,11 @@ public final class Application {
             do {
                 do {
                     try SessionMiddleware.finish(context, response: &response)
+                    // A 404 or 400 from a speculative attempt may rest on a stale read: asked again.
+                    if context.session.isSpeculative && !context.session.speculationConfirmed {
+                        attempt += 1
+                        continue
+                    }
                 } catch let conflict as SessionConflict where reruns && (!lastAttempt || !request.isUnsafeMethod) {
                     if !lastAttempt {
                         attempt += 1
@@ -125,8 +133,10 @@ public final class Application {
 
     static let sessionConflictAttempts = 3
 
-    private func makeContext(_ request: Request, parameters: [String: String], sessionLocking: SessionLocking? = nil) -> RequestContext {
-        let context = RequestContext(request: request, services: services, parameters: parameters, sessionLocking: sessionLocking)
+    private func makeContext(_ request: Request, parameters: [String: String], sessionLocking: SessionLocking? = nil,
+                             speculative: Bool = false) -> RequestContext {
+        let context = RequestContext(request: request, services: services, parameters: parameters, sessionLocking: sessionLocking,
+                                     speculative: speculative)
         contextCreated?(context)
         return context
     }

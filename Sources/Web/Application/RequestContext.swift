@@ -19,7 +19,7 @@ public final class RequestContext {
     public var settings: Settings { services.settings }
 
     public init(request: Request, services: Services, parameters: [String: String] = [:],
-                sessionLocking: SessionLocking? = nil) {
+                sessionLocking: SessionLocking? = nil, speculative: Bool = false) {
         self.request = request
         self.services = services
         self.parameters = parameters
@@ -28,7 +28,8 @@ public final class RequestContext {
             store: services.sessionStore,
             cookieKey: cookies[services.settings.sessionCookieName],
             cookieVersion: cookies[services.settings.sessionCookieName + SessionMiddleware.versionCookieSuffix].flatMap { Int64($0) },
-            locking: sessionLocking ?? (request.isUnsafeMethod ? .untilSaved : .aroundWrite)
+            locking: sessionLocking ?? (request.isUnsafeMethod ? .untilSaved : .aroundWrite),
+            speculative: speculative
         )
         self.csrf = CSRF(cookieValue: cookies[CSRF.cookieName])
         self.messages = Messages(session: session)

@@ -41,12 +41,34 @@ public final class Session {
     private var loadedKey: String?
     private var holdsLock = false
 
-    public init(store: SessionStore, cookieKey: String?, cookieVersion: Int64?, locking: SessionLocking = .aroundWrite) {
+    /// This request reads on trust and confirms by its save (see `isSpeculative`).
+    private let speculative: Bool
+    /// What the request took on trust besides the session, for its save to check.
+    private var conditions: [SessionSaveCondition] = []
+    /// A speculative request's write went through, every condition with it.
+    public private(set) var speculationConfirmed = false
+
+    public init(store: SessionStore, cookieKey: String?, cookieVersion: Int64?, locking: SessionLocking = .aroundWrite,
+                speculative: Bool = false) {
         self.store = store
         self.cookieKey = cookieKey
         self.cookieVersion = cookieVersion
         self.locking = locking
-        store.beginRequest()
+        self.speculative = speculative && store.checksSaveConditions
+        store.beginRequest(speculative: self.speculative)
+    }
+
+    /// A view whose only effect is this session's save runs speculatively on its first
+    /// attempt (`Application`): the session may come from the worker's cache unchecked, and
+    /// other reads may be taken on trust (`requireOnSave`), because the save is conditional
+    /// on the version loaded and on those conditions, and a refused save runs the view again
+    /// without speculating. A speculative attempt that writes nothing is run again too.
+    public var isSpeculative: Bool { speculative }
+
+    /// Makes the save (or deletion) of a speculative request conditional on `condition` too.
+    public func requireOnSave(_ condition: SessionSaveCondition) {
+        precondition(speculative, "only a speculative request defers its checks to its save")
+        conditions.append(condition)
     }
 
     /// The browser sent a session cookie (valid or not).
@@ -162,7 +184,9 @@ public final class Session {
     /// Writes the session through the store; called by the session middleware.
     /// Conditional on the loaded version: `SessionConflict` when another request saved first.
     func save(expireDate: Date) throws -> SessionRecord {
-        let record = try store.save(key: key, data: data, expireDate: expireDate, expectedVersion: key == nil ? nil : version)
+        let record = try store.save(key: key, data: data, expireDate: expireDate, expectedVersion: key == nil ? nil : version,
+                                    conditions: conditions)
+        speculationConfirmed = speculative
         key = record.key
         version = record.version
         isModified = false
@@ -172,7 +196,8 @@ public final class Session {
     /// Deletes the stored session (it was emptied); the next save starts a new one.
     func deleteStoredSession() throws {
         guard let key else { return }
-        try store.delete(key: key, expectedVersion: version)
+        try store.delete(key: key, expectedVersion: version, conditions: conditions)
+        speculationConfirmed = speculative
         self.key = nil
         version = nil
     }

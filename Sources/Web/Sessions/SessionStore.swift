@@ -37,11 +37,23 @@ public protocol SessionStore: AnyObject {
     /// writes nothing. Engines without versions ignore it (the later save wins).
     func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord
 
+    /// The same, also refused (`SessionConflict`) unless every condition holds, checked in
+    /// the writing statement. Only engines that `checkSaveConditions` are given any.
+    func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
+              conditions: [SessionSaveCondition]) throws -> SessionRecord
+
+    /// Whether `save` and `delete` can check `SessionSaveCondition`s (the engines on PostgreSQL).
+    var checksSaveConditions: Bool { get }
+
     func delete(key: String) throws
 
     /// Deletes the stored session only if it still has `expectedVersion`, else
     /// `SessionConflict`. A session already gone is no conflict.
     func delete(key: String, expectedVersion: Int64?) throws
+
+    /// The same, also refused (`SessionConflict`, even for a session already gone) unless
+    /// every condition holds.
+    func delete(key: String, expectedVersion: Int64?, conditions: [SessionSaveCondition]) throws
 
     /// Serializes the requests that change one session, across every worker
     /// and pool: unsafe requests hold it from the session's load to its save,
@@ -50,8 +62,11 @@ public protocol SessionStore: AnyObject {
     func lock(key: String) throws
     func releaseLocks()
 
-    /// Called when a request's session is set up, before anything is read.
-    func beginRequest()
+    /// Called when a request's session is set up, before anything is read. A speculative
+    /// request (`Session.isSpeculative`) may be served a cached copy without making sure it
+    /// is current: its save is conditional on the version it was served, which refuses a
+    /// stale one.
+    func beginRequest(speculative: Bool)
 
     /// Deletes expired sessions (`shop clearsessions`); returns how many.
     func clearExpired() throws -> Int
@@ -69,10 +84,24 @@ extension SessionStore {
         try save(key: key, data: data, expireDate: expireDate)
     }
 
+    public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
+                     conditions: [SessionSaveCondition]) throws -> SessionRecord {
+        precondition(conditions.isEmpty, "this session engine cannot check save conditions")
+        return try save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion)
+    }
+
+    public var checksSaveConditions: Bool { false }
+
     public func delete(key: String, expectedVersion: Int64?) throws { try delete(key: key) }
+
+    public func delete(key: String, expectedVersion: Int64?, conditions: [SessionSaveCondition]) throws {
+        precondition(conditions.isEmpty, "this session engine cannot check save conditions")
+        try delete(key: key, expectedVersion: expectedVersion)
+    }
+
     public func lock(key: String) throws {}
     public func releaseLocks() {}
-    public func beginRequest() {}
+    public func beginRequest(speculative: Bool) {}
 }
 
 /// A conditional save or delete found the stored session changed (or gone)

@@ -34,17 +34,22 @@ public final class CachedDatabaseSessionStore: SessionStore {
         self.cache = LRUCache(capacity: capacity)
     }
 
-    public func beginRequest() {
-        backing.beginRequest()
+    public func beginRequest(speculative: Bool) {
+        backing.beginRequest(speculative: speculative)
         requestMark = database.idleReplyCount
+        self.speculative = speculative
     }
+
+    /// This request's save is conditional on the version it loads, and it shows nothing
+    /// else of the session: a cached copy is served without catching up first.
+    private var speculative = false
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
         try applyNotifications()
         // A cached copy is only as good as the notifications received: first
         // collect every one committed before this request arrived (not possible
         // inside a transaction: then the database answers).
-        if cache.contains(key), try database.catchUpNotifications(since: requestMark) {
+        if cache.contains(key), try speculative || database.catchUpNotifications(since: requestMark) {
             try applyNotifications()
             if let cached = cache.get(key), cached.expireDate > Date(),
                (cached.version ?? 0) >= (version ?? 0), let record = decoded(cached, key: key) {
@@ -64,9 +69,17 @@ public final class CachedDatabaseSessionStore: SessionStore {
     }
 
     public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord {
+        try save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion, conditions: [])
+    }
+
+    public var checksSaveConditions: Bool { true }
+
+    public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
+                     conditions: [SessionSaveCondition]) throws -> SessionRecord {
         try applyNotifications()
         do {
-            let record = try backing.save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion)
+            let record = try backing.save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion,
+                                          conditions: conditions)
             cache.put(record.key, .decoded(record))
             return record
         } catch {
@@ -80,8 +93,12 @@ public final class CachedDatabaseSessionStore: SessionStore {
     }
 
     public func delete(key: String, expectedVersion: Int64?) throws {
+        try delete(key: key, expectedVersion: expectedVersion, conditions: [])
+    }
+
+    public func delete(key: String, expectedVersion: Int64?, conditions: [SessionSaveCondition]) throws {
         cache.remove(key)
-        try backing.delete(key: key, expectedVersion: expectedVersion)
+        try backing.delete(key: key, expectedVersion: expectedVersion, conditions: conditions)
     }
 
     public func clearExpired() throws -> Int {

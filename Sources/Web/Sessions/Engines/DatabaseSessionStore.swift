@@ -45,23 +45,34 @@ public final class DatabaseSessionStore: SessionStore {
     }
 
     public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord {
+        try save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion, conditions: [])
+    }
+
+    public var checksSaveConditions: Bool { true }
+
+    public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
+                     conditions: [SessionSaveCondition]) throws -> SessionRecord {
         let text = coding.encode(data)
-        guard let key else { return try create(text: text, data: data, expireDate: expireDate) }
+        guard let key else { return try create(text: text, data: data, expireDate: expireDate, conditions: conditions) }
         let version: Int64?
         if let expectedVersion {
             // Only over the version this request loaded: a newer save (or a
             // deletion) by another request is never overwritten unseen. Nor while
             // another request holds the session's lock (it is about to save): a
             // request that holds it itself passes (advisory locks are re-entrant).
+            let parameters: [any PostgresBindable] = [
+                key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel,
+                DatabaseSessionStore.announcement(key: key, text: text, expireDate: expireDate)]
+            let also = SessionSaveCondition.clause(conditions, after: parameters.count)
             version = try database.scalar("""
                 WITH saved AS (
                     UPDATE django_session SET session_data = $2, expire_date = $3, version = version + 1
-                    WHERE session_key = $1 AND version = $4 AND \(DatabaseSessionStore.lockIsFree)
+                    WHERE session_key = $1 AND version = $4 AND \(DatabaseSessionStore.lockIsFree)\(also.sql)
                     RETURNING version)
                 SELECT version, pg_notify($5, version::text || $6) FROM saved
-                """, [key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel,
-                      DatabaseSessionStore.announcement(key: key, text: text, expireDate: expireDate)], as: Int64.self)
+                """, parameters + also.parameters, as: Int64.self)
         } else {
+            precondition(conditions.isEmpty, "a save that loaded no version cannot be speculative")
             // No loaded version to compare with (a caller outside a request): the later save wins.
             version = try database.scalar("""
                 WITH saved AS (
@@ -78,14 +89,21 @@ public final class DatabaseSessionStore: SessionStore {
 
     /// A new session: a fresh key, never one the browser proposed; retry on the
     /// (unlikely) collision. Nobody can have cached a key that did not exist: no NOTIFY.
-    private func create(text: String, data: SessionData, expireDate: Date) throws -> SessionRecord {
+    /// With conditions, a refused insert is a conflict (a key collision is as good as impossible).
+    private func create(text: String, data: SessionData, expireDate: Date, conditions: [SessionSaveCondition]) throws -> SessionRecord {
+        let also = SessionSaveCondition.clause(conditions, after: 3)
         while true {
             let fresh = SessionKey.generate()
-            let inserted = try database.execute("""
+            let inserted = try database.execute(also.sql.isEmpty ? """
                 INSERT INTO django_session (session_key, session_data, expire_date, version) VALUES ($1, $2, $3, 1)
                 ON CONFLICT (session_key) DO NOTHING
-                """, [fresh, text, expireDate])
+                """ : """
+                INSERT INTO django_session (session_key, session_data, expire_date, version)
+                SELECT $1::varchar, $2::text, $3::timestamptz, 1 WHERE true\(also.sql)
+                ON CONFLICT (session_key) DO NOTHING
+                """, [fresh, text, expireDate] + also.parameters)
             if inserted == 1 { return SessionRecord(key: fresh, data: data, expireDate: expireDate, version: 1) }
+            if !conditions.isEmpty { throw SessionConflict(key: fresh) }
         }
     }
 
@@ -94,12 +112,18 @@ public final class DatabaseSessionStore: SessionStore {
     }
 
     public func delete(key: String, expectedVersion: Int64?) throws {
+        try delete(key: key, expectedVersion: expectedVersion, conditions: [])
+    }
+
+    public func delete(key: String, expectedVersion: Int64?, conditions: [SessionSaveCondition]) throws {
+        let also = SessionSaveCondition.clause(conditions, after: 3)
         let deleted = try database.query("""
             WITH gone AS (
-                DELETE FROM django_session WHERE session_key = $1 AND ($2::bigint IS NULL OR (version = $2 AND \(DatabaseSessionStore.lockIsFree)))
+                DELETE FROM django_session WHERE session_key = $1 AND ($2::bigint IS NULL OR (version = $2 AND \(DatabaseSessionStore.lockIsFree)))\(also.sql)
                 RETURNING session_key)
             SELECT pg_notify($3, '0 ' || session_key) FROM gone
-            """, [key, expectedVersion, DatabaseSessionStore.changeChannel])
+            """, [key, expectedVersion, DatabaseSessionStore.changeChannel] + also.parameters)
+        if deleted.isEmpty, !conditions.isEmpty { throw SessionConflict(key: key) }
         if deleted.isEmpty, expectedVersion != nil,
            try database.queryOne("SELECT 1 FROM django_session WHERE session_key = $1", [key]) != nil {
             throw SessionConflict(key: key)
@@ -153,7 +177,7 @@ public final class DatabaseSessionStore: SessionStore {
     static let lockIsFree = "pg_try_advisory_xact_lock(\(lockID("$1")))"
 
     /// A lock a previous request left (it should not happen) is released now.
-    public func beginRequest() {
+    public func beginRequest(speculative: Bool) {
         releaseLocks()
     }
 }
