@@ -72,7 +72,8 @@ public final class DatabaseSessionStore: SessionStore {
                 SELECT version, pg_notify($5, version::text || $6) FROM saved
                 """, parameters + also.parameters, as: Int64.self)
         } else {
-            precondition(conditions.isEmpty, "a save that loaded no version cannot be speculative")
+            // (A speculative request always loaded a version; were it not so, it asks again.)
+            guard conditions.isEmpty else { throw SessionConflict(key: key) }
             // No loaded version to compare with (a caller outside a request): the later save wins.
             version = try database.scalar("""
                 WITH saved AS (
