@@ -38,7 +38,7 @@ public protocol SessionStore: AnyObject {
     func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?) throws -> SessionRecord
 
     /// The same, also refused (`SessionConflict`) unless every condition holds, checked in
-    /// the writing statement. Only engines that `checkSaveConditions` are given any.
+    /// the writing statement. Only engines that `checksSaveConditions` are given any.
     func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
               conditions: [SessionSaveCondition]) throws -> SessionRecord
 

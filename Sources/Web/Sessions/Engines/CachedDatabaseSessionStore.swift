@@ -27,6 +27,10 @@ public final class CachedDatabaseSessionStore: SessionStore {
     private var cacheGeneration = -1
     /// `database.idleReplyCount` when the current request began.
     private var requestMark = 0
+    /// The current request is speculative (`Session.isSpeculative`): its save is conditional
+    /// on the version it loads and it shows nothing else of the session, so a cached copy is
+    /// served without catching up first.
+    private var speculative = false
 
     public init(database: PostgresConnection, secretKey: String, capacity: Int) {
         self.database = database
@@ -39,10 +43,6 @@ public final class CachedDatabaseSessionStore: SessionStore {
         requestMark = database.idleReplyCount
         self.speculative = speculative
     }
-
-    /// This request's save is conditional on the version it loads, and it shows nothing
-    /// else of the session: a cached copy is served without catching up first.
-    private var speculative = false
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
         try applyNotifications()
