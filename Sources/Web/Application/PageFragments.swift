@@ -38,13 +38,13 @@ public final class PageFragments {
         }
         if PageFragments.layoutIsEveryones(context) {
             let page = try kept("\(key)\u{0}\(context.request.fullPath)") {
-                let blocks = blocks.parts.mapValues { $0.joined(separator: tokenMarker) }
+                let blocks = blocks.mapValues { $0.joined(separator: tokenMarker) }
                 // The layout's own forms, if any, get the stand-in too: nobody's token is kept.
                 return ["": try context.render(template, prerendered: blocks, ["csrf_token": tokenMarker]).bodyText]
             }
-            return .html(spliced(page.parts[""] ?? [], context), status: status)
+            return .html(spliced(page[""] ?? [], context), status: status)
         }
-        return try context.render(template, prerendered: blocks.parts.mapValues { spliced($0, context) }, status: status)
+        return try context.render(template, prerendered: blocks.mapValues { spliced($0, context) }, status: status)
     }
 
     /// A partial template (`cart/line`) rendered once per `key` and kept, with the
@@ -56,7 +56,7 @@ public final class PageFragments {
         let partial = try kept(key) {
             return ["": try context.services.templates.render(template, keptValues(try values(), context))]
         }
-        return spliced(partial.parts[""] ?? [], context)
+        return spliced(partial[""] ?? [], context)
     }
 
     /// What a kept part is rendered with: the view's values, and under them `url` (the
@@ -75,7 +75,7 @@ public final class PageFragments {
 
     private func kept(_ key: String, render: () throws -> [String: String]) throws -> KeptParts {
         if let kept = pages.get(key) { return kept }
-        let parts = KeptParts(parts: try render().mapValues { $0.parts(between: tokenMarker) })
+        let parts = try render().mapValues { $0.parts(between: tokenMarker) }
         pages.put(key, parts)
         return parts
     }
@@ -86,10 +86,9 @@ public final class PageFragments {
     }
 }
 
-/// A page's parts, each cut where the request's CSRF token goes.
-struct KeptParts {
-    let parts: [String: [String]]
-}
+/// A page's parts by block name (`""` for a whole page or partial), each cut where the
+/// request's CSRF token goes.
+typealias KeptParts = [String: [String]]
 
 private extension String {
     /// The text between occurrences of `separator` (an empty part where two meet), keeping

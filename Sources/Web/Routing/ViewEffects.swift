@@ -7,6 +7,7 @@ public enum ViewEffects: Sendable {
     /// Nothing but the session (the cart's add and remove): the request runs without the
     /// lock, its save conditional on the version it loaded and refused while another request
     /// holds the lock; when it is refused, the view simply runs again on the fresh session
-    /// (the last attempt under the lock). Two round trips fewer than `any`.
+    /// (the last attempt under the lock). Its first attempt is speculative: what it reads on
+    /// trust, its save checks (`Session.isSpeculative`), so an add is one statement.
     case sessionOnly
 }

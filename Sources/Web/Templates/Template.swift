@@ -3,12 +3,7 @@ struct TemplateEngine {
     let templates: [String: [TemplateNode]]
 
     func render(_ name: String, _ context: TemplateValue) throws -> String {
-        guard let nodes = templates[name] else { throw TemplateError(message: "no template named \(name)") }
-        var output = ""
-        output.reserveCapacity(16 * 1024)
-        var stack = [context]
-        render(nodes, &stack, blocks: [:], into: &output)
-        return output
+        page(try nodes(name), context)
     }
 
     /// The blocks a child template overrides (`{{$content}}...{{/content}}` inside its
@@ -35,6 +30,11 @@ struct TemplateEngine {
             for (block, html) in prerendered where overrides[block] != nil { overrides[block] = [.text(html)] }
             return .parent(name: parent, blocks: overrides)
         }
+        return page(nodes, context)
+    }
+
+    /// A whole page from its nodes.
+    private func page(_ nodes: [TemplateNode], _ context: TemplateValue) -> String {
         var output = ""
         output.reserveCapacity(16 * 1024)
         var stack = [context]
