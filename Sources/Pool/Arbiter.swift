@@ -11,6 +11,8 @@ public final class Arbiter {
     private let configuration: PoolConfiguration
     private let listeningSocket: Int32
     private let workerMain: (WorkerContext) -> Void
+    /// Called in the master with the slot of every worker it reaps, before the slot is reused.
+    public var workerExited: ((Int) -> Void)?
     private let workerCount: Int
     private var scoreboard: Scoreboard!
     private var workers: [Int32: WorkerRecord] = [:]
@@ -44,6 +46,13 @@ public final class Arbiter {
     private static let quickDeathLimit = 5
     private static let loopInterval: Int32 = 500  // ms; timeouts are checked at least this often
 
+    /// How many worker slots a pool of `workers` has: room for a SIGHUP generation overlapping
+    /// the old one, twice over.
+    public static func slotCapacity(workers: Int) -> Int {
+        let count = max(1, workers)
+        return max(4 * count, count + 8)
+    }
+
     /// `workerMain` runs in each forked child (open database connections there, not before).
     /// When it returns, the child exits 0.
     public init(configuration: PoolConfiguration, listeningSocket: Int32, workerMain: @escaping (WorkerContext) -> Void) {
@@ -55,8 +64,7 @@ public final class Arbiter {
 
     /// Runs the master loop until SIGTERM/SIGINT/SIGQUIT; returns the exit status (0 = clean stop).
     public func run() -> Int32 {
-        // Room for a SIGHUP generation overlapping the old one, twice over.
-        guard let board = Scoreboard(capacity: max(4 * workerCount, workerCount + 8)) else {
+        guard let board = Scoreboard(capacity: Self.slotCapacity(workers: workerCount)) else {
             poolLog("cannot map the scoreboard: \(errnoText())")
             return 1
         }
@@ -146,6 +154,7 @@ public final class Arbiter {
             }
             guard let record = workers.removeValue(forKey: pid) else { continue }
             let served = scoreboard.release(slot: record.slot)
+            workerExited?(record.slot)
             let how = describeExit(status)
             if stopping || record.retiring {
                 if !exitedCleanly(status) { poolLog("worker \(pid) exited (\(how))") }

@@ -5,7 +5,9 @@ import Glibc
 public final class WorkerContext {
     public let pid: Int32
     private let scoreboard: Scoreboard
-    private let slot: Int
+    /// This worker's place in the pool's shared memory, 0..<`Arbiter.slotCapacity`; a
+    /// replacement takes the slot of the worker it replaces.
+    public let slot: Int
     private let maxRequests: Int
     private var served = 0
     private var recycleDue = false

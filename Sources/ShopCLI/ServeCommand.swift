@@ -52,9 +52,15 @@ struct ServeCommand: ParsableCommand {
                 requestTimeout: settings.requestTimeout, socketPath: socketPath)
             configuration.pidFile = pidFile.map { URL(fileURLWithPath: $0).path }
             configuration.replacing = replacing
+            // The workers' session saves reach each other through shared memory, mapped before
+            // the first fork (without it each worker is a pool of its own: NOTIFY for every save).
+            let sessionBoard = settings.sessionEngine == .cachedDatabase
+                ? SessionChangeBoard(rings: Arbiter.slotCapacity(workers: settings.workers)) : nil
             let arbiter = Arbiter(configuration: configuration, listeningSocket: socket) { worker in
-                WorkerLoop(settings: settings, templates: templates, socket: socket, worker: worker).run()
+                WorkerLoop(settings: settings, templates: templates, socket: socket, worker: worker,
+                           sessionBoard: sessionBoard).run()
             }
+            arbiter.workerExited = { slot in sessionBoard?.workerExited(slot: slot) }
             exitStatus = arbiter.run()
         }
         if exitStatus != 0 { throw ExitCode(exitStatus) }

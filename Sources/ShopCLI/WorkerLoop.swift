@@ -11,12 +11,15 @@ struct WorkerLoop {
     let templates: TemplateRenderer
     let socket: Int32
     let worker: WorkerContext
+    /// The pool's shared session changes (`cached_db`), mapped by the master.
+    let sessionBoard: SessionChangeBoard?
 
     func run() {
         let application: Application
         let acceptor: FastCGIAcceptor
         do {
-            application = try Site.makeApplication(settings: settings, templates: templates)
+            application = try Site.makeApplication(settings: settings, templates: templates,
+                                                   sessionSeat: sessionBoard?.seat(worker.slot))
             acceptor = try FastCGIAcceptor(listeningSocket: socket)
         } catch {
             Log.error("worker cannot start: \(error)")

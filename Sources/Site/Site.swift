@@ -21,11 +21,13 @@ public enum Site {
     }
 
     /// One worker's application. The database connection opens on first use, after fork.
-    public static func makeApplication(settings: Settings, templates: TemplateRenderer) throws -> Application {
+    /// `sessionSeat`: the worker's place on its pool's shared session changes, if any.
+    public static func makeApplication(settings: Settings, templates: TemplateRenderer,
+                                       sessionSeat: SessionChangeBoard.Seat? = nil) throws -> Application {
         let database = PostgresConnection(url: settings.databaseURL)
         let services = Services(
             settings: settings, database: database, templates: templates,
-            sessionStore: try settings.makeSessionStore(database: database))
+            sessionStore: try settings.makeSessionStore(database: database, seat: sessionSeat))
         for app in installedApps {
             for processor in app.contextProcessors { services.contextProcessors.append(processor) }
         }

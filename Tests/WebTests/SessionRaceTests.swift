@@ -148,12 +148,20 @@ final class SessionDatabaseRaceTests: SessionRaceTestCase {
     override class var engine: SessionEngineName { .database }
 
     /// Every save and deletion is announced when it commits, whichever engine
-    /// wrote it, so the `cached_db` workers sharing the table drop their copies.
+    /// wrote it, so the `cached_db` workers sharing the table drop their copies;
+    /// a save only while a pool of such workers is registered.
     func testEverySaveAndDeletionIsAnnounced() throws {
         let listener = checkConnection()
         try listener.listen("shop_session_changed")
+        try listener.execute("DELETE FROM session_cache_pool")
         set("a", "1")  // a new key: nobody can have cached it, no announcement
         let key = try XCTUnwrap(browser.sessionCookie)
+        set("a", "x")
+        try listener.catchUpNotifications(since: listener.idleReplyCount)
+        XCTAssertEqual(listener.pendingNotifications().map(\.payload), [], "no pool caches sessions: a save announces nothing")
+        // A cached_db worker starts: its pool is registered before it caches anything.
+        let cachingWorker = CachedDatabaseSessionStore(database: checkConnection(), secretKey: settings.secretKey, capacity: 10)
+        XCTAssertEqual(try cachingWorker.load(key: key, version: nil)?.data["a"], .string("x"))
         set("a", "2")
         browser.get("/session/flush/", on: workerA)
         var payloads: [String] = []
@@ -166,7 +174,7 @@ final class SessionDatabaseRaceTests: SessionRaceTestCase {
         // A save carries its expiry and data, which the workers' caches take as they are.
         let save = payloads.first?.split(separator: " ", maxSplits: 3).map(String.init) ?? []
         XCTAssertEqual(save.count, 4, "\(payloads)")
-        XCTAssertEqual(Array(save.prefix(2)), ["2", key])
+        XCTAssertEqual(Array(save.prefix(2)), ["3", key])
         XCTAssertEqual(SessionDataSigning(secretKey: settings.secretKey).decode(save.last ?? "")?["a"], .string("2"))
         XCTAssertEqual(payloads.last, "0 \(key)")
     }

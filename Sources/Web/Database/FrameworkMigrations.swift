@@ -42,6 +42,14 @@ public enum FrameworkMigrations {
             CREATE TRIGGER django_session_deleted AFTER DELETE ON django_session
                 FOR EACH ROW WHEN (OLD.expire_date > now()) EXECUTE FUNCTION django_session_deleted();
             """),
+        // Not Django's: the pools whose workers cache sessions (`SessionCachePools`), so that a
+        // save leaves NOTIFY out when its own pool is the only one.
+        Migration(app: "sessions", name: "0003_cache_pools", sql: """
+            CREATE TABLE session_cache_pool (
+                pool varchar(64) PRIMARY KEY,
+                registered_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
         Migration(app: "auth", name: "0001_initial", sql: """
             CREATE TABLE auth_user (
                 id serial PRIMARY KEY,

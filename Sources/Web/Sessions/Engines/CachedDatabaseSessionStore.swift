@@ -5,15 +5,22 @@ import Postgres
 /// write-through LRU in each worker.
 ///
 /// Coherence across workers and pools is the server's business, never the
-/// cookie's: every save and deletion, by any worker of any pool, is announced
-/// with NOTIFY when it commits (`DatabaseSessionStore.changeChannel`: the
-/// version and key, and for the shop's saves the expiry and signed data), and
-/// each worker LISTENs. Before it serves a session from its cache, a worker
-/// makes sure it has received every notification committed before the request
-/// arrived (`PostgresConnection.catchUpNotifications`: free when the request
-/// already had a reply from the server, else one statement-free round trip)
-/// and brings the copies they outdate up to date from the announced data, or
-/// drops them. So a read the cache serves costs no SQL and is never older than
+/// cookie's. Every save and deletion is announced with its version and key,
+/// and for the shop's saves the expiry and signed data:
+/// - to the other workers of the pool, through the pool's shared memory
+///   (`SessionChangeBoard`), which also shows the key a worker is saving while
+///   its statement runs;
+/// - to every other pool, and for writes by anything else (Django, SQL), with
+///   NOTIFY when it commits (`DatabaseSessionStore.changeChannel`; a save
+///   leaves it out when no other pool is registered, `SessionCachePools`), and
+///   each worker LISTENs.
+/// Before it serves a session from its cache, a worker collects its pool's
+/// changes, makes sure it has received every notification committed before
+/// the request arrived (`PostgresConnection.catchUpNotifications`: free when
+/// the request already had a reply from the server, else one statement-free
+/// round trip), and brings the copies they outdate up to date from the
+/// announced data, or drops them; a copy another worker is saving right now is
+/// read again. So a read the cache serves costs no SQL and is never older than
 /// the newest save the database had committed when the request arrived,
 /// whatever version cookie the browser sends. The cookie is only a hint: one
 /// newer than the cache's copy sends the read to the database.
@@ -21,7 +28,12 @@ public final class CachedDatabaseSessionStore: SessionStore {
     private let backing: DatabaseSessionStore
     private let database: PostgresConnection
     private var cache: LRUCache<String, CachedSession>
-    private var listening = false
+    /// This worker's end of its pool's shared memory; nil outside a pool (then this store is a
+    /// pool of its own, told of every other store's saves by NOTIFY).
+    private let seat: SessionChangeBoard.Seat?
+    private let pool: String
+    /// The connection's generation when this pool was last registered on it, and LISTEN issued.
+    private var registeredGeneration = -1
     /// The connection's generation when the cache was last known complete; a
     /// reconnect may have lost notifications, so the cache starts over.
     private var cacheGeneration = -1
@@ -32,9 +44,11 @@ public final class CachedDatabaseSessionStore: SessionStore {
     /// served without catching up first.
     private var speculative = false
 
-    public init(database: PostgresConnection, secretKey: String, capacity: Int) {
+    public init(database: PostgresConnection, secretKey: String, capacity: Int, seat: SessionChangeBoard.Seat? = nil) {
         self.database = database
-        self.backing = DatabaseSessionStore(database: database, secretKey: secretKey)
+        self.seat = seat
+        self.pool = seat?.pool ?? SessionKey.generate()
+        self.backing = DatabaseSessionStore(database: database, secretKey: secretKey, pool: pool)
         self.cache = LRUCache(capacity: capacity)
     }
 
@@ -45,13 +59,13 @@ public final class CachedDatabaseSessionStore: SessionStore {
     }
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
-        try applyNotifications()
+        try applyChanges()
         // A cached copy is only as good as the notifications received: first
         // collect every one committed before this request arrived (not possible
         // inside a transaction: then the database answers).
         if cache.contains(key), try speculative || database.catchUpNotifications(since: requestMark) {
-            try applyNotifications()
-            if let cached = cache.get(key), cached.expireDate > Date(),
+            try applyChanges()
+            if seat?.isBeingWritten(key) != true, let cached = cache.get(key), cached.expireDate > Date(),
                (cached.version ?? 0) >= (version ?? 0), let record = decoded(cached, key: key) {
                 return record
             }
@@ -76,14 +90,24 @@ public final class CachedDatabaseSessionStore: SessionStore {
 
     public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
                      conditions: [SessionSaveCondition]) throws -> SessionRecord {
-        try applyNotifications()
+        try applyChanges()
+        // A new key needs no announcement: nobody can hold a copy of it.
+        if let key { seat?.beginWrite(key) }
         do {
-            let record = try backing.save(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion,
-                                          conditions: conditions)
+            let (record, text) = try backing.write(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion,
+                                                   conditions: conditions)
             cache.put(record.key, .decoded(record))
+            if key != nil { seat?.publish(key: record.key, version: record.version ?? 0, expireDate: expireDate, data: text) }
             return record
         } catch {
-            if let key { cache.remove(key) }  // outdated, or unknown after a failure
+            if let key {
+                cache.remove(key)  // outdated, or unknown after a failure
+                if error is SessionConflict {
+                    seat?.endWrite()  // refused: nothing changed
+                } else {
+                    seat?.publish(key: key, version: 0, expireDate: expireDate, data: nil)  // it may have committed
+                }
+            }
             throw error
         }
     }
@@ -97,7 +121,10 @@ public final class CachedDatabaseSessionStore: SessionStore {
     }
 
     public func delete(key: String, expectedVersion: Int64?, conditions: [SessionSaveCondition]) throws {
+        try applyChanges()
         cache.remove(key)
+        seat?.beginWrite(key)
+        defer { seat?.publish(key: key, version: 0, expireDate: Date(), data: nil) }
         try backing.delete(key: key, expectedVersion: expectedVersion, conditions: conditions)
     }
 
@@ -110,35 +137,50 @@ public final class CachedDatabaseSessionStore: SessionStore {
     public func releaseLocks() { backing.releaseLocks() }
 
     /// Brings the cached sessions that another worker saved since (a newer
-    /// version) up to date from the notification's data, or drops them (deleted,
-    /// saved by Django, or with data too long to announce). Costs one
-    /// non-blocking read of the connection's socket; LISTEN is issued once, on
-    /// first use, before anything is cached
-    /// (the connection re-issues it after a reconnect, and a reconnect empties
-    /// the cache, since notifications sent meanwhile were lost).
-    private func applyNotifications() throws {
-        if !listening {
+    /// version) up to date from the announced data, or drops them (deleted,
+    /// saved by Django, or with data too long to announce): first the pool's
+    /// changes from shared memory, then the notifications the connection holds
+    /// (one non-blocking read of its socket). On a connection's first use, and
+    /// after a reconnect (which empties the cache: notifications sent meanwhile
+    /// were lost), the pool is registered and LISTEN issued before anything is
+    /// cached (the connection re-issues LISTEN itself after later reconnects).
+    private func applyChanges() throws {
+        if database.connectionGeneration != registeredGeneration {
+            cache.removeAll()
+            try SessionCachePools.register(pool, on: database)
             try database.listen(DatabaseSessionStore.changeChannel)
-            listening = true
+            registeredGeneration = database.connectionGeneration
+        }
+        seat?.collect(dropAll: { cache.removeAll() }) { change in
+            apply(version: change.version, key: change.key, expireDate: change.expireDate, data: change.data)
         }
         for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.changeChannel {
             let parts = notification.payload.split(separator: " ", maxSplits: 3)
             guard parts.count >= 2, let version = Int64(parts[0]) else { continue }
-            let key = String(parts[1])
-            // Our own saves come back too: the cached copy is that version, kept. So is a
-            // session this worker does not hold: it is read when first asked for.
-            guard let cached = cache.peek(key), version == 0 || (cached.version ?? 0) < version else { continue }
             // A save that carried its data: the newer copy, as the row now holds it.
             if version > 0, parts.count == 4, let seconds = Double(parts[2]) {
-                // Decoded only if this worker serves it before the next save replaces it.
-                cache.put(key, .announced(version: version, expireDate: Date(timeIntervalSince1970: seconds), data: String(parts[3])))
+                apply(version: version, key: String(parts[1]), expireDate: Date(timeIntervalSince1970: seconds), data: String(parts[3]))
             } else {
-                cache.remove(key)
+                apply(version: version, key: String(parts[1]), expireDate: nil, data: nil)
             }
         }
-        if database.connectionGeneration != cacheGeneration {
+        if database.connectionGeneration != registeredGeneration {
+            // Reconnected while reading: register again before caching.
             cache.removeAll()
-            cacheGeneration = database.connectionGeneration
+            registeredGeneration = -1
+        }
+    }
+
+    /// One announced change: version 0 is a deletion; no data, a copy to drop.
+    private func apply(version: Int64, key: String, expireDate: Date?, data: String?) {
+        // Our own saves come back too: the cached copy is that version, kept. So is a
+        // session this worker does not hold: it is read when first asked for.
+        guard let cached = cache.peek(key), version == 0 || (cached.version ?? 0) < version else { return }
+        if version > 0, let expireDate, let data {
+            // Decoded only if this worker serves it before the next save replaces it.
+            cache.put(key, .announced(version: version, expireDate: expireDate, data: data))
+        } else {
+            cache.remove(key)
         }
     }
 

@@ -8,7 +8,8 @@ import Postgres
 /// request loaded (`WHERE session_key = $1 AND version = $2`, in the writing
 /// statement, so nothing slips in between a check and the write) and
 /// announces itself with `NOTIFY` for the `cached_db` workers' caches, in the
-/// same statement: the notification is delivered when that write commits.
+/// same statement, when a pool other than the writer's caches sessions
+/// (`SessionCachePools`): the notification is delivered when that write commits.
 public final class DatabaseSessionStore: SessionStore {
     let database: PostgresConnection
     let coding: SessionDataSigning
@@ -26,10 +27,16 @@ public final class DatabaseSessionStore: SessionStore {
     }
     /// Keys this connection holds the advisory lock of.
     private var lockedKeys: [String] = []
+    /// The pool this store's saves come from (`SessionCachePools`): their `NOTIFY` is left out
+    /// when no other pool caches sessions. Empty for a store outside a caching pool.
+    let pool: String
+    /// When this store last deleted the rows of departed pools after a save that notified them.
+    private var departedCheckedAt = Date.distantPast
 
-    public init(database: PostgresConnection, secretKey: String) {
+    public init(database: PostgresConnection, secretKey: String, pool: String = "") {
         self.database = database
         self.coding = SessionDataSigning(secretKey: secretKey)
+        self.pool = pool
     }
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
@@ -52,9 +59,17 @@ public final class DatabaseSessionStore: SessionStore {
 
     public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
                      conditions: [SessionSaveCondition]) throws -> SessionRecord {
+        try write(key: key, data: data, expireDate: expireDate, expectedVersion: expectedVersion, conditions: conditions).record
+    }
+
+    /// A save, with the signed data it stored (what `cached_db` announces to its pool).
+    func write(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
+               conditions: [SessionSaveCondition]) throws -> (record: SessionRecord, signedData: String) {
         let text = coding.encode(data)
-        guard let key else { return try create(text: text, data: data, expireDate: expireDate, conditions: conditions) }
-        let version: Int64?
+        guard let key else {
+            return (try create(text: text, data: data, expireDate: expireDate, conditions: conditions), text)
+        }
+        let row: PostgresRow?
         if let expectedVersion {
             // Only over the version this request loaded: a newer save (or a
             // deletion) by another request is never overwritten unseen. Nor while
@@ -62,30 +77,45 @@ public final class DatabaseSessionStore: SessionStore {
             // request that holds it itself passes (advisory locks are re-entrant).
             let parameters: [any PostgresBindable] = [
                 key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel,
-                DatabaseSessionStore.announcement(key: key, text: text, expireDate: expireDate)]
+                DatabaseSessionStore.announcement(key: key, text: text, expireDate: expireDate), pool]
             let also = SessionSaveCondition.clause(conditions, after: parameters.count)
-            version = try database.scalar("""
+            row = try database.queryOne("""
                 WITH saved AS (
                     UPDATE django_session SET session_data = $2, expire_date = $3, version = version + 1
                     WHERE session_key = $1 AND version = $4 AND \(DatabaseSessionStore.lockIsFree)\(also.sql)
                     RETURNING version)
-                SELECT version, pg_notify($5, version::text || $6) FROM saved
-                """, parameters + also.parameters, as: Int64.self)
+                SELECT version, \(DatabaseSessionStore.notifyElsewhere(channel: "$5", payload: "version::text || $6", pool: "$7")) FROM saved
+                """, parameters + also.parameters)
         } else {
             // (A speculative request always loaded a version; were it not so, it asks again.)
             guard conditions.isEmpty else { throw SessionConflict(key: key) }
             // No loaded version to compare with (a caller outside a request): the later save wins.
-            version = try database.scalar("""
+            row = try database.queryOne("""
                 WITH saved AS (
                     INSERT INTO django_session (session_key, session_data, expire_date, version) VALUES ($1, $2, $3, 1)
                     ON CONFLICT (session_key) DO UPDATE
                     SET session_data = EXCLUDED.session_data, expire_date = EXCLUDED.expire_date, version = django_session.version + 1
                     RETURNING version)
-                SELECT version, pg_notify($4, version::text || ' ' || $1) FROM saved
-                """, [key, text, expireDate, DatabaseSessionStore.changeChannel], as: Int64.self)
+                SELECT version, \(DatabaseSessionStore.notifyElsewhere(channel: "$4", payload: "version::text || ' ' || $1", pool: "$5")) FROM saved
+                """, [key, text, expireDate, DatabaseSessionStore.changeChannel, pool])
         }
-        guard let version else { throw SessionConflict(key: key) }
-        return SessionRecord(key: key, data: data, expireDate: expireDate, version: version)
+        guard let row, let version = try row.get("version", as: Int64?.self) else { throw SessionConflict(key: key) }
+        if try row.get("notified", as: Bool?.self) == true { forgetDepartedPoolsNowAndThen() }
+        return (SessionRecord(key: key, data: data, expireDate: expireDate, version: version), text)
+    }
+
+    /// SQL for a `notified` column: NOTIFY with `payload` on `channel` when a pool other than
+    /// `pool`'s caches sessions (true), else nothing (null).
+    private static func notifyElsewhere(channel: String, payload: String, pool: String) -> String {
+        "CASE WHEN \(SessionCachePools.elsewhere(pool)) THEN (SELECT true FROM pg_notify(\(channel), \(payload))) END AS notified"
+    }
+
+    /// A save that notified another pool: if that pool is gone (upgraded, stopped, crashed),
+    /// its row goes, so the saves stop paying for `NOTIFY`. At most once a minute.
+    private func forgetDepartedPoolsNowAndThen() {
+        guard !database.isInTransaction, Date().timeIntervalSince(departedCheckedAt) > 60 else { return }
+        departedCheckedAt = Date()
+        _ = try? SessionCachePools.forgetDeparted(besides: pool, on: database)
     }
 
     /// A new session: a fresh key, never one the browser proposed; retry on the

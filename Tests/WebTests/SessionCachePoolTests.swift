@@ -1,0 +1,135 @@
+import Foundation
+import Postgres
+import TestSupport
+@testable import Web
+import XCTest
+
+/// `cached_db` across workers of one pool (shared memory) and across pools (NOTIFY): a pool
+/// alone announces nothing through the database, yet its workers never serve an outdated copy;
+/// a second pool is told of every save; a pool that is gone stops costing a NOTIFY.
+final class SessionCachePoolTests: DatabaseTestCase {
+    private let secret = "cache-pool-tests-secret-key"
+    private var live: Date { Date().addingTimeInterval(3600) }
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        try checkConnection().execute("DELETE FROM session_cache_pool")
+    }
+
+    /// Two workers of one pool: their own connections, one board.
+    private func twoWorkers() throws -> (CachedDatabaseSessionStore, PostgresConnection, CachedDatabaseSessionStore, PostgresConnection) {
+        let board = try XCTUnwrap(SessionChangeBoard(rings: 2))
+        let (a, b) = (checkConnection(), checkConnection())
+        return (CachedDatabaseSessionStore(database: a, secretKey: secret, capacity: 10, seat: board.seat(0)), a,
+                CachedDatabaseSessionStore(database: b, secretKey: secret, capacity: 10, seat: board.seat(1)), b)
+    }
+
+    /// A read as a request makes it: a new request begins first (what the cache may serve is
+    /// judged against the moment the request arrived).
+    private func read(_ store: CachedDatabaseSessionStore, _ key: String) throws -> SessionRecord? {
+        store.beginRequest(speculative: false)
+        return try store.load(key: key, version: nil)
+    }
+
+    /// What a LISTENing connection received, after a round trip that proves it has all.
+    private func received(_ listener: PostgresConnection) throws -> [String] {
+        try listener.catchUpNotifications(since: listener.idleReplyCount)
+        return listener.pendingNotifications().map(\.payload)
+    }
+
+    func testAPoolAloneSavesWithoutNotifyAndItsWorkersStayCoherent() throws {
+        let (a, _, b, bConnection) = try twoWorkers()
+        let listener = checkConnection()
+        try listener.listen(DatabaseSessionStore.changeChannel)
+        let first = try a.save(key: nil, data: ["n": "1"], expireDate: live)
+        XCTAssertEqual(try read(b, first.key)?.data, ["n": "1"])  // worker B caches version 1
+        let second = try a.save(key: first.key, data: ["n": "2"], expireDate: live, expectedVersion: first.version)
+
+        bConnection.log.reset()
+        XCTAssertEqual(try read(b, first.key)?.data, ["n": "2"], "B never serves the copy A's save outdated")
+        XCTAssertEqual(try read(b, first.key)?.version, second.version)
+        XCTAssertEqual(bConnection.log.count, 0, "A's save reached B through the pool's memory: \(bConnection.log.entries.map(\.sql))")
+        XCTAssertEqual(try received(listener), [], "no other pool caches sessions: no NOTIFY")
+        XCTAssertEqual(try listener.scalar("SELECT count(*)::int FROM session_cache_pool", as: Int.self), 1, "one pool, registered once")
+    }
+
+    /// Between a save's commit and its announcement another worker must not serve its old copy:
+    /// a key being saved is read from the database.
+    func testACopyAnotherWorkerIsSavingIsReadAgain() throws {
+        let board = try XCTUnwrap(SessionChangeBoard(rings: 2))
+        let connection = checkConnection()
+        let b = CachedDatabaseSessionStore(database: connection, secretKey: secret, capacity: 10, seat: board.seat(1))
+        let saved = try b.save(key: nil, data: ["n": "1"], expireDate: live)
+        XCTAssertEqual(try read(b, saved.key)?.data, ["n": "1"])
+        // Worker A committed version 2 and has not announced it yet.
+        let a = try XCTUnwrap(board.seat(0))
+        a.beginWrite(saved.key)
+        try checkConnection().execute("""
+            UPDATE django_session SET session_data = $1, version = version + 1 WHERE session_key = $2
+            """, [SessionDataSigning(secretKey: secret).encode(["n": "2"]), saved.key])
+        connection.log.reset()
+        XCTAssertEqual(try read(b, saved.key)?.data, ["n": "2"])
+        XCTAssertEqual(connection.log.count, 1, "read from the database: \(connection.log.entries.map(\.sql))")
+        a.endWrite()
+    }
+
+    /// Another pool (an upgrade's new master, another host) is told of every save by NOTIFY;
+    /// once it is gone, the saves stop notifying.
+    func testAnotherPoolIsNotifiedUntilItIsGone() throws {
+        let (a, _, _, _) = try twoWorkers()
+        let first = try a.save(key: nil, data: ["n": "1"], expireDate: live)
+
+        let otherConnection = checkConnection()
+        let other = CachedDatabaseSessionStore(database: otherConnection, secretKey: secret, capacity: 10)
+        XCTAssertEqual(try read(other, first.key)?.data, ["n": "1"])  // the other pool caches it
+        let second = try a.save(key: first.key, data: ["n": "2"], expireDate: live, expectedVersion: first.version)
+        otherConnection.log.reset()
+        XCTAssertEqual(try read(other, first.key)?.data, ["n": "2"])
+        XCTAssertFalse(otherConnection.log.entries.contains { $0.sql.contains("session_data") },
+                       "the NOTIFY carried the data: \(otherConnection.log.entries.map(\.sql))")
+        // And the other way round.
+        let third = try other.save(key: first.key, data: ["n": "3"], expireDate: live, expectedVersion: second.version)
+        XCTAssertEqual(try read(a, first.key)?.data, ["n": "3"])
+
+        // The other pool stops: it is forgotten, and a save notifies nobody.
+        otherConnection.close()
+        let listener = checkConnection()
+        try listener.listen(DatabaseSessionStore.changeChannel)
+        try waitUntil(timeout: 10) {
+            try SessionCachePools.forgetDeparted(besides: "", on: listener)
+            return try listener.scalar("SELECT count(*)::int FROM session_cache_pool", as: Int.self) == 1
+        }
+        let fourth = try a.save(key: first.key, data: ["n": "4"], expireDate: live, expectedVersion: third.version)
+        XCTAssertEqual(try received(listener), [], "alone again: no NOTIFY")
+        // A newcomer registers: notified again.
+        let newcomer = CachedDatabaseSessionStore(database: checkConnection(), secretKey: secret, capacity: 10)
+        XCTAssertNil(try read(newcomer, "no-such-key-0000000000000000000"))
+        _ = try a.save(key: first.key, data: ["n": "5"], expireDate: live, expectedVersion: fourth.version)
+        XCTAssertEqual(try received(listener).count, 1, "the newcomer is another pool: notified")
+    }
+
+    /// A pool's row stays while any of its workers' connections is open, and one that lost its
+    /// connection registers again before it caches anything.
+    func testAWorkerRegistersItsPoolAgainAfterAReconnect() throws {
+        let (a, aConnection, b, bConnection) = try twoWorkers()
+        let first = try a.save(key: nil, data: ["n": "1"], expireDate: live)
+        XCTAssertEqual(try read(b, first.key)?.data, ["n": "1"])
+        bConnection.close()
+        let check = checkConnection()
+        try SessionCachePools.forgetDeparted(besides: "", on: check)
+        XCTAssertEqual(try check.scalar("SELECT count(*)::int FROM session_cache_pool", as: Int.self), 1, "A keeps the pool alive")
+        aConnection.close()
+        try waitUntil(timeout: 10) {  // the server ends the closed sessions on its own time
+            try SessionCachePools.forgetDeparted(besides: "", on: check)
+            return try check.scalar("SELECT count(*)::int FROM session_cache_pool", as: Int.self) == 0
+        }
+
+        // Meanwhile another pool saves (no NOTIFY: it found no other pool).
+        let other = CachedDatabaseSessionStore(database: checkConnection(), secretKey: secret, capacity: 10)
+        let second = try other.save(key: first.key, data: ["n": "2"], expireDate: live, expectedVersion: first.version)
+        XCTAssertEqual(try read(b, first.key)?.data, ["n": "2"], "B reconnects, forgets its copies, registers")
+        XCTAssertEqual(try check.scalar("SELECT count(*)::int FROM session_cache_pool", as: Int.self), 2)
+        _ = try other.save(key: first.key, data: ["n": "3"], expireDate: live, expectedVersion: second.version)
+        XCTAssertEqual(try read(b, first.key)?.data, ["n": "3"], "told by NOTIFY again")
+    }
+}
