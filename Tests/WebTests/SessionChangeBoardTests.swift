@@ -28,6 +28,17 @@ final class SessionChangeBoardTests: XCTestCase {
         XCTAssertEqual(a.pool, b.pool)
     }
 
+    /// A worker reads only the changes of sessions it holds, past their key.
+    func testChangesOfSessionsAWorkerDoesNotHoldAreSkipped() throws {
+        let board = try XCTUnwrap(SessionChangeBoard(rings: 2))
+        let a = try XCTUnwrap(board.seat(0)), b = try XCTUnwrap(board.seat(1))
+        a.publish(key: "held", version: 2, expireDate: expiry, data: "x")
+        a.publish(key: "other", version: 2, expireDate: expiry, data: "y")
+        var changes: [String] = []
+        b.collect(dropAll: {}, holds: { $0 == "held" }) { changes.append($0.key) }
+        XCTAssertEqual(changes, ["held"])
+    }
+
     func testAKeyIsBusyFromBeforeItsStatementUntilItsChangeIsPublished() throws {
         let board = try XCTUnwrap(SessionChangeBoard(rings: 2))
         let a = try XCTUnwrap(board.seat(0)), b = try XCTUnwrap(board.seat(1))

@@ -31,26 +31,26 @@ public struct SessionSaveCondition {
     }
 
     /// `$n` becomes `$(n + offset)`; the conditions are the shop's own SQL, with no `$` in
-    /// their literals.
+    /// their literals. Byte by byte: it runs on every speculative save.
     static func renumbered(_ sql: String, by offset: Int) -> String {
-        var result = ""
-        var digits = ""
-        var afterDollar = false
+        var result: [UInt8] = []
+        result.reserveCapacity(sql.utf8.count + 8)
+        var number: Int?
         func flush() {
-            if afterDollar { result += digits.isEmpty ? "" : String(Int(digits)! + offset) }
-            digits = ""
-            afterDollar = false
+            if let value = number { result += Array(String(value + offset).utf8) }
+            number = nil
         }
-        for character in sql {
-            if afterDollar, character.isASCII, character.isNumber {
-                digits.append(character)
+        var afterDollar = false
+        for byte in sql.utf8 {
+            if afterDollar, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                number = (number ?? 0) * 10 + Int(byte - UInt8(ascii: "0"))
                 continue
             }
             flush()
-            result.append(character)
-            afterDollar = character == "$"
+            result.append(byte)
+            afterDollar = byte == UInt8(ascii: "$")
         }
         flush()
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -150,12 +150,13 @@ public final class SessionChangeBoard: @unchecked Sendable {
             board.writing(slot).pointee.store(0, ordering: .sequentiallyConsistent)
         }
 
-        /// What the other workers published since the last call, oldest first; `dropAll` first
+        /// What the other workers published since the last call, oldest first, of the keys this
+        /// worker `holds` (the others are not read past their key); `dropAll` first
         /// when this worker fell too far behind to have seen every change, or one died saving.
         /// Also notes which keys the others are saving right now (`isBeingWritten`): read before
         /// the rings, so a save that committed before this call is either in a ring or still
         /// marked as in progress.
-        public func collect(dropAll: () -> Void, apply: (Change) -> Void) {
+        public func collect(dropAll: () -> Void, holds: (String) -> Bool = { _ in true }, apply: (Change) -> Void) {
             busy.removeAll(keepingCapacity: true)
             for ring in 0..<board.rings where ring != slot {
                 let hash = board.writing(ring).pointee.load(ordering: .sequentiallyConsistent)
@@ -176,7 +177,7 @@ public final class SessionChangeBoard: @unchecked Sendable {
                 let head = board.head(ring).pointee.load(ordering: .acquiring)
                 while seen[ring] < head {
                     let position = seen[ring]
-                    let change = read(ring, position)
+                    let change = read(ring, position, holds)
                     // The writer may have lapped this entry while it was copied: then this
                     // worker is too far behind to trust anything it holds.
                     atomicMemoryFence(ordering: .acquiring)
@@ -197,7 +198,8 @@ public final class SessionChangeBoard: @unchecked Sendable {
             busy.isEmpty ? false : busy.contains(SessionChangeBoard.hash(key))
         }
 
-        private func read(_ ring: Int, _ position: Int64) -> Change? {
+        /// The change at `position`, nil when it concerns a key this worker does not hold.
+        private func read(_ ring: Int, _ position: Int64, _ holds: (String) -> Bool) -> Change? {
             let entry = board.entry(ring, position)
             let version = entry.loadUnaligned(as: Int64.self)
             let seconds = entry.loadUnaligned(fromByteOffset: 8, as: Double.self)
@@ -205,6 +207,7 @@ public final class SessionChangeBoard: @unchecked Sendable {
             let keyLength = Int(entry.loadUnaligned(fromByteOffset: 20, as: UInt8.self))
             guard keyLength <= SessionChangeBoard.maxKeyLength, dataLength <= SessionChangeBoard.maxDataLength else { return nil }
             let key = String(decoding: UnsafeRawBufferPointer(start: entry + 21, count: keyLength), as: UTF8.self)
+            guard holds(key) else { return nil }
             let data = version == 0 ? nil : String(
                 decoding: UnsafeRawBufferPointer(start: entry + SessionChangeBoard.entryHeader, count: dataLength), as: UTF8.self)
             return Change(key: key, version: version, expireDate: Date(timeIntervalSince1970: seconds), data: data)

@@ -34,9 +34,6 @@ public final class CachedDatabaseSessionStore: SessionStore {
     private let pool: String
     /// The connection's generation when this pool was last registered on it, and LISTEN issued.
     private var registeredGeneration = -1
-    /// The connection's generation when the cache was last known complete; a
-    /// reconnect may have lost notifications, so the cache starts over.
-    private var cacheGeneration = -1
     /// `database.idleReplyCount` when the current request began.
     private var requestMark = 0
     /// The current request is speculative (`Session.isSpeculative`): its save is conditional
@@ -151,7 +148,7 @@ public final class CachedDatabaseSessionStore: SessionStore {
             try database.listen(DatabaseSessionStore.changeChannel)
             registeredGeneration = database.connectionGeneration
         }
-        seat?.collect(dropAll: { cache.removeAll() }) { change in
+        seat?.collect(dropAll: { cache.removeAll() }, holds: { cache.contains($0) }) { change in
             apply(version: change.version, key: change.key, expireDate: change.expireDate, data: change.data)
         }
         for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.changeChannel {
