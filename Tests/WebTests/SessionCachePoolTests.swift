@@ -132,4 +132,42 @@ final class SessionCachePoolTests: DatabaseTestCase {
         _ = try other.save(key: first.key, data: ["n": "3"], expireDate: live, expectedVersion: second.version)
         XCTAssertEqual(try read(b, first.key)?.data, ["n": "3"], "told by NOTIFY again")
     }
+
+    /// The barrier: a pool's registration waits for every save in flight (a save holds the
+    /// registry's ACCESS SHARE lock from before its snapshot to its commit), so no save that
+    /// missed the new pool's row commits after that pool starts caching.
+    func testARegistrationWaitsForTheSavesInFlight() throws {
+        let saving = checkConnection()
+        let registering = ConnectionBox(checkConnection())
+        let check = checkConnection()
+        try saving.executeScript("BEGIN")
+        // What a save's statement does to the registry, left uncommitted.
+        XCTAssertEqual(try saving.scalar("SELECT \(SessionCachePools.elsewhere("$1")) AS elsewhere", ["pool-a"], as: Bool.self), false)
+        let done = DispatchSemaphore(value: 0)
+        let failure = ErrorBox()
+        Thread.detachNewThread {
+            do { try SessionCachePools.register("pool-b", on: registering.connection) } catch { failure.error = error }
+            done.signal()
+        }
+        XCTAssertEqual(done.wait(timeout: .now() + 0.5), .timedOut, "the registration waits for the save")
+        // (Asked of pg_locks: a query of the table itself would queue behind the waiting lock.)
+        XCTAssertEqual(try check.scalar("""
+            SELECT count(*)::int FROM pg_locks WHERE relation = 'session_cache_pool'::regclass AND NOT granted
+            """, as: Int.self), 1, "the registration's lock waits")
+        try saving.executeScript("COMMIT")
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        XCTAssertNil(failure.error)
+        XCTAssertEqual(try saving.scalar("SELECT \(SessionCachePools.elsewhere("$1")) AS elsewhere", ["pool-a"], as: Bool.self), true,
+                       "every later save sees the new pool")
+    }
+}
+
+private final class ErrorBox: @unchecked Sendable {
+    var error: Error?
+}
+
+/// A connection handed to one other thread, used there alone.
+private final class ConnectionBox: @unchecked Sendable {
+    let connection: PostgresConnection
+    init(_ connection: PostgresConnection) { self.connection = connection }
 }
