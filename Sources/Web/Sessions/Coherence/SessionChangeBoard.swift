@@ -151,8 +151,9 @@ public final class SessionChangeBoard: @unchecked Sendable {
         }
 
         /// What the other workers published since the last call, oldest first, of the keys this
-        /// worker `holds` (the others are not read past their key); `dropAll` first
-        /// when this worker fell too far behind to have seen every change, or one died saving.
+        /// worker `holds` (the others are not read past their key); `dropAll` when this worker
+        /// fell too far behind to have seen every change, or one died saving (dropping every
+        /// copy is safe whenever it comes).
         /// Also notes which keys the others are saving right now (`isBeingWritten`): read before
         /// the rings, so a save that committed before this call is either in a ring or still
         /// marked as in progress.
@@ -163,27 +164,23 @@ public final class SessionChangeBoard: @unchecked Sendable {
                 if hash != 0 { busy.append(hash) }
             }
             let epoch = board.epoch.pointee.load(ordering: .sequentiallyConsistent)
-            var lost = epoch != seenEpoch
-            seenEpoch = epoch
-            for ring in 0..<board.rings where ring != slot {
-                let head = board.head(ring).pointee.load(ordering: .acquiring)
-                if head - seen[ring] > Int64(SessionChangeBoard.entriesPerRing) {
-                    lost = true
-                    seen[ring] = head
-                }
+            if epoch != seenEpoch {
+                seenEpoch = epoch
+                dropAll()
             }
-            if lost { dropAll() }
+            let capacity = Int64(SessionChangeBoard.entriesPerRing)
             for ring in 0..<board.rings where ring != slot {
-                let head = board.head(ring).pointee.load(ordering: .acquiring)
+                var head = board.head(ring).pointee.load(ordering: .acquiring)
                 while seen[ring] < head {
                     let position = seen[ring]
-                    let change = read(ring, position, holds)
-                    // The writer may have lapped this entry while it was copied: then this
-                    // worker is too far behind to trust anything it holds.
+                    let change = head - position > capacity ? nil : read(ring, position, holds)
+                    // The writer lapped this entry before or while it was copied: this worker
+                    // is too far behind to trust anything it holds.
                     atomicMemoryFence(ordering: .acquiring)
-                    if board.head(ring).pointee.load(ordering: .acquiring) - position > Int64(SessionChangeBoard.entriesPerRing) {
+                    head = board.head(ring).pointee.load(ordering: .acquiring)
+                    if head - position > capacity {
                         dropAll()
-                        seen[ring] = board.head(ring).pointee.load(ordering: .acquiring)
+                        seen[ring] = head
                         break
                     }
                     if let change { apply(change) }
@@ -195,7 +192,7 @@ public final class SessionChangeBoard: @unchecked Sendable {
         /// True when another worker was saving `key` at the last `collect`: its copy here may
         /// be outdated by a commit not yet announced.
         public func isBeingWritten(_ key: String) -> Bool {
-            busy.isEmpty ? false : busy.contains(SessionChangeBoard.hash(key))
+            !busy.isEmpty && busy.contains(SessionChangeBoard.hash(key))
         }
 
         /// The change at `position`, nil when it concerns a key this worker does not hold.

@@ -25,7 +25,7 @@ import Postgres
 /// whatever version cookie the browser sends. The cookie is only a hint: one
 /// newer than the cache's copy sends the read to the database.
 public final class CachedDatabaseSessionStore: SessionStore {
-    private let backing: DatabaseSessionStore
+    let backing: DatabaseSessionStore
     private let database: PostgresConnection
     private var cache: LRUCache<String, CachedSession>
     /// This worker's end of its pool's shared memory; nil outside a pool (then this store is a

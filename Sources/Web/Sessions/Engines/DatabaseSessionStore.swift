@@ -30,8 +30,10 @@ public final class DatabaseSessionStore: SessionStore {
     /// The pool this store's saves come from (`SessionCachePools`): their `NOTIFY` is left out
     /// when no other pool caches sessions. Empty for a store outside a caching pool.
     let pool: String
-    /// When this store last deleted the rows of departed pools after a save that notified them.
+    /// When this store last deleted the rows of departed pools after a save that notified them,
+    /// and how long it waits before it looks again.
     private var departedCheckedAt = Date.distantPast
+    var departedCheckInterval: TimeInterval = 60
 
     public init(database: PostgresConnection, secretKey: String, pool: String = "") {
         self.database = database
@@ -113,7 +115,7 @@ public final class DatabaseSessionStore: SessionStore {
     /// A save that notified another pool: if that pool is gone (upgraded, stopped, crashed),
     /// its row goes, so the saves stop paying for `NOTIFY`. At most once a minute.
     private func forgetDepartedPoolsNowAndThen() {
-        guard !database.isInTransaction, Date().timeIntervalSince(departedCheckedAt) > 60 else { return }
+        guard !database.isInTransaction, Date().timeIntervalSince(departedCheckedAt) > departedCheckInterval else { return }
         departedCheckedAt = Date()
         _ = try? SessionCachePools.forgetDeparted(besides: pool, on: database)
     }
