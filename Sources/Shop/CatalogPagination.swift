@@ -13,7 +13,9 @@ struct CatalogPagination {
     init(query: FormData, count: Int) throws {
         pageCount = max(1, (count + CatalogPage.size - 1) / CatalogPage.size)  // an empty list has its page 1
         let given = query["page"] ?? ""
-        let raw = given.trimmingCharacters(in: .whitespaces)
+        // Trimmed only when given: Foundation's trimming costs as much as the rest of the page's
+        // pagination, and almost every catalog request has no `page`.
+        let raw = given.isEmpty ? "" : given.trimmingCharacters(in: .whitespaces)
         if given.isEmpty {
             number = 1
         } else if raw == "last" {

@@ -57,6 +57,19 @@ final class CookieTests: DatabaseTestCase {
         XCTAssertEqual(expires.timeIntervalSinceNow, 3600, accuracy: 5)
     }
 
+    /// The header byte for byte, as Django's `set_cookie` writes it (RFC 7231's date, zero-padded).
+    func testHeaderValueIsExactlyDjangos() {
+        XCTAssertEqual(HTTPDate.format(Date(timeIntervalSince1970: 784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT")
+        XCTAssertEqual(HTTPDate.format(Date(timeIntervalSince1970: 1_798_761_600)), "Fri, 01 Jan 2027 00:00:00 GMT")
+        let cookie = SetCookie(name: "sessionid", value: "abc", maxAge: 0, domain: ".example.com", secure: true, httpOnly: true)
+        let header = cookie.headerValue
+        let expires = HTTPDate.format(Date())
+        XCTAssertTrue(header.hasPrefix("sessionid=abc; Domain=.example.com; expires="), header)
+        XCTAssertTrue(header.hasSuffix("; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax"), header)
+        XCTAssertEqual(header.count, "sessionid=abc; Domain=.example.com; expires=\(expires); Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax".count)
+        XCTAssertEqual(SetCookie(name: "csrftoken", value: "t", sameSite: nil).headerValue, "csrftoken=t; Path=/")
+    }
+
     func testExpireAtBrowserCloseSetsNeitherMaxAgeNorExpires() throws {
         let (cookie, version, _) = try sessionCookies { $0.sessionExpireAtBrowserClose = true }
         XCTAssertFalse(cookie.has("Max-Age"))

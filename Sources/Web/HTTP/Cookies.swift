@@ -62,17 +62,26 @@ public struct SetCookie: Sendable {
     }
 
     public var headerValue: String {
-        var parts = ["\(name)=\(value)"]
-        if let domain { parts.append("Domain=\(domain)") }
+        // One string, appended in place: every response that saves a session sets a cookie, and
+        // the array of parts joined was 2% of an add-to-cart's CPU.
+        var header = ""
+        header.reserveCapacity(name.utf8.count + value.utf8.count + 128)
+        header += name
+        header += "="
+        header += value
+        if let domain { header += "; Domain="; header += domain }
         if let maxAge {
-            parts.append("expires=\(HTTPDate.format(Date().addingTimeInterval(TimeInterval(maxAge))))")
-            parts.append("Max-Age=\(maxAge)")
+            header += "; expires="
+            header += HTTPDate.format(Date().addingTimeInterval(TimeInterval(maxAge)))
+            header += "; Max-Age="
+            header += String(maxAge)
         }
-        parts.append("Path=\(path)")
-        if secure { parts.append("Secure") }
-        if httpOnly { parts.append("HttpOnly") }
-        if let sameSite { parts.append("SameSite=\(sameSite)") }
-        return parts.joined(separator: "; ")
+        header += "; Path="
+        header += path
+        if secure { header += "; Secure" }
+        if httpOnly { header += "; HttpOnly" }
+        if let sameSite { header += "; SameSite="; header += sameSite }
+        return header
     }
 }
 
@@ -91,7 +100,27 @@ enum HTTPDate {
         var seconds = time_t(date.timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) \(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+        // "Sun, 06 Nov 1994 08:49:37 GMT": 29 bytes, written in place.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(29)
+        func two(_ value: Int32) {
+            bytes.append(UInt8(48 + value / 10 % 10))
+            bytes.append(UInt8(48 + value % 10))
+        }
+        bytes += days[Int(parts.tm_wday)].utf8
+        bytes += ", ".utf8
+        two(parts.tm_mday)
+        bytes.append(32)
+        bytes += months[Int(parts.tm_mon)].utf8
+        bytes.append(32)
+        bytes += String(parts.tm_year + 1900).utf8
+        bytes.append(32)
+        two(parts.tm_hour)
+        bytes.append(58)
+        two(parts.tm_min)
+        bytes.append(58)
+        two(parts.tm_sec)
+        bytes += " GMT".utf8
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
