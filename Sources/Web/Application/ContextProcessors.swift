@@ -25,7 +25,12 @@ public struct ContextProcessors {
     }
 
     static func request(_ context: RequestContext) -> [String: Any] {
-        ["request": ["path": context.request.path, "full_path": context.request.fullPath, "method": context.request.method]]
+        // A TemplateValue, not a literal: that would be a [String: String], converted element by
+        // element into [String: Any] on every page (0.8% of the cart page's CPU).
+        let request = context.request
+        return ["request": TemplateValue.object([
+            "path": .string(request.path), "full_path": .string(request.fullPath), "method": .string(request.method),
+        ])]
     }
 
     /// The logged-in user (Django's `user`), looked up only if the page shows it:

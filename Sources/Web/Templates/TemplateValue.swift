@@ -14,17 +14,19 @@ public enum TemplateValue {
 
     /// Converts a view-model value. Numbers become their text; an Optional's nil is null.
     public init(_ any: Any) {
+        // Plain types first, collections after: a cast to a collection type walks the runtime's
+        // slower paths, and converts a `[String: String]` element by element.
         switch any {
         case let value as String: self = .string(value)
+        case let value as TemplateValue: self = value
         case let value as Bool: self = .bool(value)
         case let value as Int: self = .string(String(value))
-        case let value as [String: Any]: self = .object(value.mapValues(TemplateValue.init))
-        case let value as [[String: Any]]: self = .list(value.map { .object($0.mapValues(TemplateValue.init)) })
-        case let value as [Any]: self = .list(value.map(TemplateValue.init))
-        case let value as TemplateValue: self = value
         case let value as TemplateLazy: self = .lazy(value.compute)
         case let value as TemplateDeferred: self = .deferred(DeferredValue(value.compute))
         case let value as Substring: self = .string(String(value))
+        case let value as [String: Any]: self = .object(value.mapValues(TemplateValue.init))
+        case let value as [[String: Any]]: self = .list(value.map { .object($0.mapValues(TemplateValue.init)) })
+        case let value as [Any]: self = .list(value.map(TemplateValue.init))
         case let optional as AnyOptional: self = optional.wrapped.map(TemplateValue.init) ?? .null
         default: self = .string(String(describing: any))
         }
