@@ -10,6 +10,9 @@
 #          of the engine rows and of the 100k catalog's, alternated; medians printed when above 1)
 #        BENCH_THREADS=2  BENCH_ENGINES="cached_db db file cache signed_cookies"  BENCH_SESSIONS=32
 #        SHOP_BINARY=/path (skip the build and measure that binary)
+#        BENCH_BASELINE=/path (another shop binary, e.g. the previous commit's release build: each
+#          round of the ceiling and the shop's rows runs it first, its rows marked "before:", then
+#          the one measured; both on the same database, nginx and wrk, alternated)
 #        BENCH_PERF=1 (`perf record -a -g` beside each row's wrk: .data/bench/perf-*.data, for `perf report -i`)
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
 #        BENCH_ADMIN=1 (the admin rows: they need BENCH_PRODUCTS products, added if missing)
@@ -54,6 +57,7 @@ BENCH_ORDERS=${BENCH_ORDERS:-1000000}
 BENCH_CHECKOUTS=${BENCH_CHECKOUTS:-100}
 BENCH_SESSION_ROWS=${BENCH_SESSION_ROWS:-1000000}
 BENCH_PERF=${BENCH_PERF:-0}
+BENCH_BASELINE=${BENCH_BASELINE:-}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
@@ -67,6 +71,7 @@ NGINX_PREFIX="$BENCH_DIR/nginx"
 started_pg=0 started_redis=0 started_nginx=0
 POOL_PID=""
 BIN="" BASE="" WORKERS_NOW="" ENGINE_NOW=""
+MARK=""                  # "before:" while BENCH_BASELINE's rows run: prefixed to the engine column
 ROWS=() NOTES=() MEMORY=()
 declare -A BARE_RPS=()   # pool size -> the bare page's req/s in this run
 PRODUCT_URLS=()          # the first product pages linked from `/`
@@ -275,7 +280,7 @@ measure() {
     local ticks=$(($(worker_cpu_ticks) - ticks_before))
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
     sql=$(sql_per_request "$pool_log" "$lines_before" "$path")
-    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$ENGINE_NOW" "$label")|$sql|$(cpu_per_request "$out" "$ticks")")
+    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$MARK$ENGINE_NOW" "$label")|$sql|$(cpu_per_request "$out" "$ticks")")
 }
 
 # The CPU time (user + system, clock ticks) the pool's workers have used so far: read before
@@ -726,6 +731,18 @@ soak_memory() {
     for pid in $(worker_pids); do printf '%s %s ' "$pid" "$(process_memory "$pid")"; done
 }
 
+# run_round WORKERS BINARY MARK: the ceiling and the shop's rows with BINARY, MARK before the engine.
+run_round() {
+    BIN=$2 MARK=$3
+    run_bare_rows "$1"
+    if [ "$BENCH_ROWS" = 1 ]; then
+        pool "$1" cached_db
+        [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
+        run_rows
+    fi
+    MARK=""
+}
+
 main() {
     cd "$REPO_ROOT"
     trap cleanup EXIT
@@ -734,6 +751,8 @@ main() {
     ensure_deps
     command -v wrk >/dev/null || die "wrk is missing; run deploy/scripts/install-deps.sh as root"
     BIN=$(build_shop release)
+    local measured=$BIN
+    [ -z "$BENCH_BASELINE" ] || [ -x "$BENCH_BASELINE" ] || die "BENCH_BASELINE is not an executable: $BENCH_BASELINE"
     mkdir -p "$BENCH_DIR"
     start_services
     "$BIN" migrate
@@ -746,11 +765,8 @@ main() {
         # BENCH_REPEAT rounds of the ceiling and the shop's rows, alternated: each row's ratio is
         # against its own round's bare page, and the medians are printed at the end.
         for ((round = 0; round < BENCH_REPEAT; round++)); do
-            run_bare_rows "$workers"
-            [ "$BENCH_ROWS" = 1 ] || continue
-            pool "$workers" cached_db
-            [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
-            run_rows
+            [ -z "$BENCH_BASELINE" ] || run_round "$workers" "$BENCH_BASELINE" "before:"
+            run_round "$workers" "$measured" ""
         done
     done
     for engine in $BENCH_ENGINES; do
