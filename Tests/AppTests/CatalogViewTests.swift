@@ -125,6 +125,9 @@ final class CatalogViewTests: XCTestCase {
     func testDisallowedHostIs400() {
         let response = browser.get("/", headers: ["host": "evil.example"])
         XCTAssertEqual(response.status, 400)
+        XCTAssertEqual(browser.get("/", headers: ["host": "evil.example:8000"]).status, 400)
+        XCTAssertEqual(browser.get("/", headers: ["host": ":8000"]).status, 400, "a port is no host")
+        XCTAssertEqual(browser.get("/", headers: ["host": "127.0.0.1:8000"]).status, 200, "the port is not the host")
     }
 
     func testHealthAnswersOk() {

@@ -80,7 +80,8 @@ public struct Request: Sendable {
         if value.hasPrefix("[") { // IPv6 literal
             return value.split(separator: "]").first.map { String($0) + "]" } ?? value
         }
-        // Up to the first colon, as split(":").first did, without building the array (every request asks).
+        // Up to the first colon, without building an array (every request asks). A Host of
+        // ":8000" is no host (split(":") made it "8000"), as Django's split_domain_port has it.
         guard let colon = value.utf8.firstIndex(of: UInt8(ascii: ":")) else { return value }
         return String(value[..<colon])
     }
