@@ -10,6 +10,30 @@ public struct CartLine {
     /// The product's current price: the cart never shows or charges the price at add time.
     public var unitPrice: Decimal { product.price }
     public var total: Decimal { product.price * Decimal(quantity) }
+    /// The line's total in whole cents, when the price has them (see `Product.priceInCents`).
+    public var totalInCents: Int? {
+        guard let cents = product.priceInCents else { return nil }
+        let (total, overflow) = cents.multipliedReportingOverflow(by: quantity)
+        return overflow ? nil : total
+    }
+
+    /// The unit price and the line total as the pages show them.
+    public var unitPriceText: String { product.priceInCents.map { PriceFormat.dollars(cents: $0) } ?? PriceFormat.dollars(unitPrice) }
+    public var totalText: String { totalInCents.map { PriceFormat.dollars(cents: $0) } ?? PriceFormat.dollars(total) }
+}
+
+extension [CartLine] {
+    /// The lines' total as the pages show it: added up in cents when every line has them.
+    public var totalText: String {
+        var cents = 0
+        for line in self {
+            guard let lineCents = line.totalInCents else { return PriceFormat.dollars(reduce(Decimal(0)) { $0 + $1.total }) }
+            let (sum, overflow) = cents.addingReportingOverflow(lineCents)
+            if overflow { return PriceFormat.dollars(reduce(Decimal(0)) { $0 + $1.total }) }
+            cents = sum
+        }
+        return PriceFormat.dollars(cents: cents)
+    }
 }
 
 /// The session cart of Django's `cart` app. The session holds, under "cart",

@@ -42,7 +42,7 @@ public enum CartViews {
             "title": "Your shopping cart",
             "lines": TemplateValue.list(try lines.map { .object(["html": .string(try renderedLine($0, context))]) }),
             "has_lines": !lines.isEmpty,
-            "cart_total": PriceFormat.dollars(try cart.total()),
+            "cart_total": lines.totalText,
         ])
     }
 
@@ -77,12 +77,11 @@ public enum CartViewModels {
     /// The context processor's `cart`.
     public static func summary(_ lines: [CartLine], _ urls: URLs) -> [String: Any] {
         let count = lines.reduce(0) { $0 + $1.quantity }
-        let total = lines.reduce(Decimal(0)) { $0 + $1.total }
         return [
             "is_empty": lines.isEmpty,
             "count": count,
             "count_is_one": count == 1,
-            "total": PriceFormat.dollars(total),
+            "total": lines.totalText,
             // Formatted only if a page shows them (the layout shows the count and total).
             "lines": TemplateDeferred { lines.map { summaryLine($0, urls) } },
         ]
@@ -94,8 +93,8 @@ public enum CartViewModels {
             "name": line.product.name,
             "url": line.product.url(urls),
             "quantity": line.quantity,
-            "unit_price": PriceFormat.dollars(line.unitPrice),
-            "line_total": PriceFormat.dollars(line.total),
+            "unit_price": line.unitPriceText,
+            "line_total": line.totalText,
         ]
     }
 

@@ -29,7 +29,12 @@ public struct Product: Sendable, Equatable {
     /// Path below MEDIA_ROOT (`products/tea.png`), or empty.
     public var image: String
     public var description: String
-    public var price: Decimal
+    public var price: Decimal {
+        didSet { priceInCents = nil }  // nil: formatted from the Decimal
+    }
+    /// The price in whole cents, read with it from the database: what the cart's pages add up and
+    /// show (exact, and far cheaper than Decimal's arithmetic). Nil if the text was not N.NN.
+    public private(set) var priceInCents: Int?
     public var available: Bool
     public var created: Date
     public var updated: Date
@@ -52,6 +57,7 @@ public struct Product: Sendable, Equatable {
         image = try row.get("image", as: String?.self) ?? ""
         description = try row.get("description", as: String?.self) ?? ""
         price = try row.get("price")
+        priceInCents = PriceFormat.cents(fromNumericText: try row.get("price", as: String.self))
         available = try row.get("available")
         created = try row.get("created")
         updated = try row.get("updated")

@@ -88,6 +88,24 @@ final class PriceFormatTests: XCTestCase {
         XCTAssertEqual(PriceFormat.dollars(Decimal(string: "8.50")! * 3), "$25.50")
     }
 
+    /// The cart's pages add up whole cents: the text must be the Decimal's, to the byte.
+    func testCentsAgreeWithDecimal() {
+        var generator = SystemRandomNumberGenerator()
+        var samples = [0, 1, 7, 10, 99, 100, 101, 99_999, 100_000, 123_456_789, -7, -100_000, Int(Int32.max)]
+        for _ in 0..<2000 { samples.append(Int.random(in: -10_000_000_000_000...10_000_000_000_000, using: &generator)) }
+        for cents in samples {
+            let amount = Decimal(cents) / 100
+            XCTAssertEqual(PriceFormat.dollars(cents: cents), PriceFormat.dollars(amount), "\(cents)")
+            XCTAssertEqual(PriceFormat.cents(fromNumericText: PriceFormat.plain(amount)), cents, "\(amount)")
+        }
+        XCTAssertEqual(PriceFormat.cents(fromNumericText: "8.50"), 850)
+        XCTAssertEqual(PriceFormat.cents(fromNumericText: "0.07"), 7)
+        XCTAssertEqual(PriceFormat.cents(fromNumericText: "-0.07"), -7)
+        for text in ["8.5", "8", "8.500", ".50", "8.-5", "8,50", "", "-", "NaN", "1e3", "99999999999999999.00", "８.50"] {
+            XCTAssertNil(PriceFormat.cents(fromNumericText: text), text)
+        }
+    }
+
     func testSelectOptionsEscapeAndMarkTheSelectedOne() {
         XCTAssertEqual(SelectOptions.html([("1", "1"), ("2", "2")], selected: "2"),
                        #"<option value="1">1</option><option value="2" selected>2</option>"#)

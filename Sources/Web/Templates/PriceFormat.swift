@@ -2,6 +2,44 @@ import Foundation
 
 /// Money as the templates show it: `$1,299.00`. Exact: Decimal in, text out, no Double.
 public enum PriceFormat {
+    /// The same text from whole cents (an Int is exact): the cart's prices and totals, formatted on
+    /// every page that shows the cart, where Decimal's arithmetic and `description` were 3% of the
+    /// machine's CPU under wrk.
+    public static func dollars(cents: Int) -> String {
+        let magnitude = cents.magnitude
+        let whole = Array(String(magnitude / 100).utf8)
+        let fraction = Int(magnitude % 100)
+        var out: [UInt8] = []
+        out.reserveCapacity(whole.count + whole.count / 3 + 5)
+        if cents < 0 { out.append(UInt8(ascii: "-")) }
+        out.append(UInt8(ascii: "$"))
+        for (index, digit) in whole.enumerated() {
+            if index > 0 && (whole.count - index) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(digit)
+        }
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(48 + fraction / 10))
+        out.append(UInt8(48 + fraction % 10))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whole cents of a price as PostgreSQL writes a numeric(10,2) ("8.50", "-0.07", "1299.00"),
+    /// or nil for any other text.
+    public static func cents(fromNumericText text: String) -> Int? {
+        var bytes = Substring(text).utf8[...]
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative { bytes = bytes.dropFirst() }
+        guard let dot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        let whole = bytes[..<dot], fraction = bytes[bytes.index(after: dot)...]
+        guard !whole.isEmpty, whole.count <= 16, fraction.count == 2,
+              whole.allSatisfy({ $0 >= 48 && $0 <= 57 }), fraction.allSatisfy({ $0 >= 48 && $0 <= 57 })
+        else { return nil }
+        var value = 0
+        for digit in whole { value = value * 10 + Int(digit - 48) }
+        for digit in fraction { value = value * 10 + Int(digit - 48) }
+        return negative ? -value : value
+    }
+
     public static func dollars(_ amount: Decimal) -> String {
         // Prices and totals from numeric(10,2) have at most two decimals: format the
         // description's bytes directly (Character-by-Character work was most of the cost).
