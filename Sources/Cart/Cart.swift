@@ -23,13 +23,16 @@ public struct CartLine {
 }
 
 extension [CartLine] {
+    /// Django's `get_total_price()`: exact, at current prices.
+    public var total: Decimal { reduce(Decimal(0)) { $0 + $1.total } }
+
     /// The lines' total as the pages show it: added up in cents when every line has them.
     public var totalText: String {
         var cents = 0
         for line in self {
-            guard let lineCents = line.totalInCents else { return PriceFormat.dollars(reduce(Decimal(0)) { $0 + $1.total }) }
+            guard let lineCents = line.totalInCents else { return PriceFormat.dollars(total) }
             let (sum, overflow) = cents.addingReportingOverflow(lineCents)
-            if overflow { return PriceFormat.dollars(reduce(Decimal(0)) { $0 + $1.total }) }
+            if overflow { return PriceFormat.dollars(total) }
             cents = sum
         }
         return PriceFormat.dollars(cents: cents)
@@ -138,8 +141,6 @@ public struct Cart {
     /// Django's `len(cart)`: the number of items.
     public func count() throws -> Int { try lines().reduce(0) { $0 + $1.quantity } }
 
-    /// Exact, at current prices.
-    public func total() throws -> Decimal { try lines().reduce(Decimal(0)) { $0 + $1.total } }
 
     /// The stored quantity of a product (no SQL), or 0.
     public func quantity(of productID: Int) throws -> Int {

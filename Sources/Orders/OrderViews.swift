@@ -112,11 +112,10 @@ public enum OrderViews {
     }
 
     static func page(_ context: RequestContext, lines: [CartLine], form: BoundForm) throws -> Response {
-        let total = lines.reduce(Decimal(0)) { $0 + $1.total }
-        return try context.render("orders/order/create", [
+        try context.render("orders/order/create", [
             "title": "Checkout",
             "lines": lines.map { CartViewModels.summaryLine($0, context.services.urls) },
-            "order_total": PriceFormat.dollars(total),
+            "order_total": lines.totalText,
             "fields": form.viewModel["fields"] ?? [],
         ])
     }
