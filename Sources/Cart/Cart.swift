@@ -141,7 +141,6 @@ public struct Cart {
     /// Django's `len(cart)`: the number of items.
     public func count() throws -> Int { try lines().reduce(0) { $0 + $1.quantity } }
 
-
     /// The stored quantity of a product (no SQL), or 0.
     public func quantity(of productID: Int) throws -> Int {
         guard let value = try entries()[String(productID)] else { return 0 }
