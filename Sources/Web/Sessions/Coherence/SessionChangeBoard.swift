@@ -123,14 +123,12 @@ public final class SessionChangeBoard: @unchecked Sendable {
         public func publish(key: String, version: Int64, expireDate: Date, data: String?) {
             let position = board.head(slot).pointee.load(ordering: .relaxed)
             let entry = board.entry(slot, position)
-            let keyBytes = Array(key.utf8.prefix(SessionChangeBoard.maxKeyLength))
-            var dataBytes = data.map { Array($0.utf8) } ?? []
-            var version = version
-            if keyBytes.count < key.utf8.count { return endWrite(dropEverything: true) }
-            if dataBytes.count > SessionChangeBoard.maxDataLength || data == nil {
-                dataBytes = []
-                version = 0
-            }
+            guard key.utf8.count <= SessionChangeBoard.maxKeyLength else { return endWrite(dropEverything: true) }
+            let keyBytes = Array(key.utf8)
+            // Data that does not fit is announced as "drop" (version 0), without being copied.
+            let fits = data.map { $0.utf8.count <= SessionChangeBoard.maxDataLength } ?? false
+            let dataBytes = fits ? Array(data!.utf8) : []
+            let version = fits ? version : 0
             entry.storeBytes(of: version, as: Int64.self)
             entry.storeBytes(of: expireDate.timeIntervalSince1970, toByteOffset: 8, as: Double.self)
             entry.storeBytes(of: UInt32(dataBytes.count), toByteOffset: 16, as: UInt32.self)

@@ -20,10 +20,13 @@ public final class DatabaseSessionStore: SessionStore {
     /// their copies instead of reading the row again.
     static let changeChannel = "shop_session_changed"
 
-    /// What follows the version in a save's notification (NOTIFY payloads stay under 8,000 bytes).
-    static func announcement(key: String, text: String, expireDate: Date) -> String {
-        guard text.utf8.count <= 7_000 else { return " " + key }
-        return " \(key) \(expireDate.timeIntervalSince1970) \(text)"
+    /// SQL for a save's notification payload, "version key expiry data" (the expiry in epoch
+    /// seconds), or "version key" when the data is too long for NOTIFY (8,000 bytes), from the
+    /// parameters the save already binds: built by PostgreSQL only when it notifies, which most
+    /// saves do not.
+    static func announcement(key: String, data: String, expireDate: String) -> String {
+        "version::text || ' ' || \(key) || CASE WHEN octet_length(\(data)) <= 7000 "
+            + "THEN ' ' || extract(epoch FROM \(expireDate)::timestamptz)::text || ' ' || \(data) ELSE '' END"
     }
     /// Keys this connection holds the advisory lock of.
     private var lockedKeys: [String] = []
@@ -78,15 +81,15 @@ public final class DatabaseSessionStore: SessionStore {
             // another request holds the session's lock (it is about to save): a
             // request that holds it itself passes (advisory locks are re-entrant).
             let parameters: [any PostgresBindable] = [
-                key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel,
-                DatabaseSessionStore.announcement(key: key, text: text, expireDate: expireDate), pool]
+                key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel, pool]
             let also = SessionSaveCondition.clause(conditions, after: parameters.count)
+            let payload = DatabaseSessionStore.announcement(key: "$1", data: "$2", expireDate: "$3")
             row = try database.queryOne("""
                 WITH saved AS (
                     UPDATE django_session SET session_data = $2, expire_date = $3, version = version + 1
                     WHERE session_key = $1 AND version = $4 AND \(DatabaseSessionStore.lockIsFree)\(also.sql)
                     RETURNING version)
-                SELECT version, \(DatabaseSessionStore.notifyElsewhere(channel: "$5", payload: "version::text || $6", pool: "$7")) FROM saved
+                SELECT version, \(DatabaseSessionStore.notifyElsewhere(channel: "$5", payload: payload, pool: "$6")) FROM saved
                 """, parameters + also.parameters)
         } else {
             // (A speculative request always loaded a version; were it not so, it asks again.)
