@@ -160,7 +160,8 @@ public struct Cart {
         let (sum, overflow) = current.addingReportingOverflow(quantity)
         let updated = override ? quantity : sum
         guard !overflow, updated >= 1, updated <= Cart.maxLineQuantity else { throw AddError.tooMany }
-        stored[key] = .object(["quantity": .int(updated), "price": .string(PriceFormat.plain(product.price))])
+        let price = product.priceInCents.map(PriceFormat.plain(cents:)) ?? PriceFormat.plain(product.price)
+        stored[key] = .object(["quantity": .int(updated), "price": .string(price)])
         try store(stored, changedByShopper: true)
     }
 
@@ -217,7 +218,7 @@ public struct Cart {
     }
 
     static func isWellFormedToken(_ token: String) -> Bool {
-        token.utf8.count == 32 && token.utf8.allSatisfy { tokenAlphabet.contains($0) }
+        token.utf8.count == 32 && TokenAlphabet.isLowercaseAlphanumeric(token)
     }
 }
 

@@ -21,6 +21,21 @@ final class RandomStringTests: XCTestCase {
         XCTAssertEqual(Set((0..<1000).map { _ in SessionKey.generate() }).count, 1000)
     }
 
+    /// The byte classes that validate keys and tokens accept exactly the alphabets they are drawn from.
+    func testTokenAlphabetsAcceptExactlyTheirBytes() {
+        let lowercase = Set("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let text = String(decoding: [UInt8(ascii: "a"), byte, UInt8(ascii: "0")], as: UTF8.self)
+            XCTAssertEqual(TokenAlphabet.isAlphanumeric(text), alphabet.contains(byte), "byte \(byte)")
+            XCTAssertEqual(TokenAlphabet.isLowercaseAlphanumeric(text), lowercase.contains(byte), "byte \(byte)")
+        }
+        XCTAssertTrue(SessionKey.isValid(SessionKey.generate()))
+        XCTAssertFalse(SessionKey.isValid(String(repeating: "A", count: 32)))
+        XCTAssertFalse(SessionKey.isValid(String(repeating: "é", count: 16)), "32 bytes, not [a-z0-9]")
+        XCTAssertTrue(CSRF.isWellFormed(CSRF.randomString(), length: CSRF.secretLength))
+        XCTAssertFalse(CSRF.isWellFormed(String(repeating: "-", count: 32), length: CSRF.secretLength))
+    }
+
     /// Forked workers must not draw the same stream (they would hand out the same session keys).
     func testAForkedChildDrawsDifferentStrings() throws {
         _ = RandomString.make(length: 32, alphabet: alphabet)  // the parent's generator is seeded before the fork

@@ -97,6 +97,7 @@ final class PriceFormatTests: XCTestCase {
             let amount = Decimal(cents) / 100
             XCTAssertEqual(PriceFormat.dollars(cents: cents), PriceFormat.dollars(amount), "\(cents)")
             XCTAssertEqual(PriceFormat.cents(fromNumericText: PriceFormat.plain(amount)), cents, "\(amount)")
+            XCTAssertEqual(PriceFormat.plain(cents: cents), PriceFormat.plain(amount), "\(cents)")
         }
         XCTAssertEqual(PriceFormat.cents(fromNumericText: "8.50"), 850)
         XCTAssertEqual(PriceFormat.cents(fromNumericText: "0.07"), 7)

@@ -48,9 +48,13 @@ public struct Router: RouteRegistering, Sendable {
 
     public func match(method: String, path: String) -> Match {
         let segments = RoutePattern.segments(of: path)
+        let trailingSlash = path.hasSuffix("/")
         var allowed: Set<String> = []
-        for route in routes {
-            guard let parameters = route.pattern.match(segments, trailingSlash: path.hasSuffix("/")) else { continue }
+        // By index: `for route in routes` copied every route (its set, pattern and closure
+        // retained and released) on every request, for the few that match.
+        for index in routes.indices {
+            guard let parameters = routes[index].pattern.match(segments, trailingSlash: trailingSlash) else { continue }
+            let route = routes[index]
             if route.methods.contains(method) { return .found(route.view, parameters: parameters, effects: route.effects) }
             allowed.formUnion(route.methods)
         }

@@ -67,7 +67,7 @@ public final class CSRF {
     }
 
     static func isWellFormed(_ value: String, length: Int) -> Bool {
-        value.utf8.count == length && value.utf8.allSatisfy { alphabet.contains($0) }
+        value.utf8.count == length && TokenAlphabet.isAlphanumeric(value)
     }
 
     static func randomString(length: Int = secretLength) -> String {

@@ -121,6 +121,6 @@ public enum SessionKey {
     }
 
     public static func isValid(_ value: String) -> Bool {
-        value.utf8.count == 32 && value.utf8.allSatisfy { alphabet.contains($0) }
+        value.utf8.count == 32 && TokenAlphabet.isLowercaseAlphanumeric(value)
     }
 }
