@@ -30,8 +30,13 @@ DJANGO_VENV="$DATA/django-venv"
 DJANGO_REQUIREMENTS=("Django==5.2.*" "psycopg[binary]==3.2.*")
 
 started_pg=0 started_redis=0
+TEST_TMPDIR=""
 
 stop_services() {
+    # The suites' temporary folders (sockets, logs, media, file sessions), all at once: a run
+    # left hundreds of them in /tmp, and every CI run on a kept machine would add its own.
+    [ -z "$TEST_TMPDIR" ] || rm -rf "$TEST_TMPDIR"
+    TEST_TMPDIR=""
     [ "$started_redis" -eq 1 ] && bash "$SCRIPTS/redis.sh" stop "$REDIS_DIR"
     [ "$started_pg" -eq 1 ] && bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
     started_pg=0 started_redis=0
@@ -133,6 +138,9 @@ main() {
 
     local status=0 journeys_status=""
     rm -f "$OUTPUT" "$JOURNEYS_OUTPUT"
+    # Short, under /tmp: unix socket paths must stay under 108 bytes.
+    TEST_TMPDIR=$(mktemp -d "/tmp/shop-tests.XXXXXX")
+    export TMPDIR=$TEST_TMPDIR
     if [ "$JOURNEYS" != only ]; then
         log "swift test $*"
         swift test "$@" </dev/null 2>&1 | tee "$OUTPUT" || status=${PIPESTATUS[0]}
