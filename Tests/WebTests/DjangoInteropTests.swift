@@ -58,6 +58,7 @@ final class DjangoInteropTests: XCTestCase {
         let coding = SessionDataSigning(secretKey: secret)
         let small = coding.encode(session), large = coding.encode(largeSession)
         XCTAssertTrue(large.hasPrefix("."), "compressed when shorter")
+        XCTAssertFalse(small.hasPrefix("."), "a short session is signed uncompressed, which Django reads as well (below)")
         XCTAssertTrue(small.utf8.allSatisfy { $0 < 0x80 })
         // Beyond zlib's largest window (32 KB), with text that does not repeat much.
         var lines: [String: SessionValue] = [:]
