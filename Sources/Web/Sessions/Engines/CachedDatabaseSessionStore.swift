@@ -60,8 +60,13 @@ public final class CachedDatabaseSessionStore: SessionStore {
         // A cached copy is only as good as the notifications received: first
         // collect every one committed before this request arrived (not possible
         // inside a transaction: then the database answers).
+        let replies = database.idleReplyCount
         if cache.contains(key), try speculative || database.catchUpNotifications(since: requestMark) {
-            try applyChanges()
+            // What the catch-up's Sync brought (after a reconnect: the cache emptied, the pool
+            // registered again). Without a reply since (a speculative request, or one whose
+            // catalog check already answered), everything owed was applied just above: reading
+            // the socket again cost a system call that found nothing.
+            if database.idleReplyCount != replies { try applyChanges() }
             if seat?.isBeingWritten(key) != true, let cached = cache.get(key), cached.expireDate > Date(),
                (cached.version ?? 0) >= (version ?? 0), let record = decoded(cached, key: key) {
                 return record
