@@ -778,6 +778,9 @@ main() {
             fi
         done
     done
+    # The engine rows, the soak and the scale rows measure this build, whichever ran last above
+    # (with BENCH_BASELINE and an even BENCH_REPEAT, the baseline did).
+    BIN=$measured
     for engine in $BENCH_ENGINES; do
         pool "$last" "$engine"
         [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
