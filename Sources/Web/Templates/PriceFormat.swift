@@ -5,31 +5,25 @@ public enum PriceFormat {
     /// The same text from whole cents (an Int is exact): the cart's prices and totals, formatted on
     /// every page that shows the cart, where Decimal's arithmetic and `description` were 3% of the
     /// machine's CPU under wrk.
-    public static func dollars(cents: Int) -> String {
+    public static func dollars(cents: Int) -> String { text(cents: cents, asShown: true) }
+
+    /// `plain`'s text from whole cents ("8.50", "-0.07"): the price an add-to-cart keeps in
+    /// the session, where Decimal's rounding and `description` were 2% of the worker's CPU.
+    public static func plain(cents: Int) -> String { text(cents: cents, asShown: false) }
+
+    /// "-1299.07", or as the pages show it (`asShown`): "-$1,299.07".
+    private static func text(cents: Int, asShown: Bool) -> String {
         let magnitude = cents.magnitude
         let whole = Array(String(magnitude / 100).utf8)
         let fraction = Int(magnitude % 100)
         var out: [UInt8] = []
         out.reserveCapacity(whole.count + whole.count / 3 + 5)
         if cents < 0 { out.append(UInt8(ascii: "-")) }
-        out.append(UInt8(ascii: "$"))
+        if asShown { out.append(UInt8(ascii: "$")) }
         for (index, digit) in whole.enumerated() {
-            if index > 0 && (whole.count - index) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            if asShown && index > 0 && (whole.count - index) % 3 == 0 { out.append(UInt8(ascii: ",")) }
             out.append(digit)
         }
-        out.append(UInt8(ascii: "."))
-        out.append(UInt8(48 + fraction / 10))
-        out.append(UInt8(48 + fraction % 10))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `plain`'s text from whole cents ("8.50", "-0.07"): the price an add-to-cart keeps in
-    /// the session, where Decimal's rounding and `description` were 2% of the worker's CPU.
-    public static func plain(cents: Int) -> String {
-        let magnitude = cents.magnitude
-        var out = Array(String(magnitude / 100).utf8)
-        let fraction = Int(magnitude % 100)
-        if cents < 0 { out.insert(UInt8(ascii: "-"), at: 0) }
         out.append(UInt8(ascii: "."))
         out.append(UInt8(48 + fraction / 10))
         out.append(UInt8(48 + fraction % 10))
