@@ -13,6 +13,8 @@
 #        BENCH_BASELINE=/path (another shop binary, e.g. the previous commit's release build: each
 #          round of the ceiling and the shop's rows runs it and the one measured, first one then the
 #          other, its rows marked "before:"; both on the same database, nginx and wrk)
+#        BENCH_ONLY=REGEX (only the shop's rows whose label matches, e.g. 'POST' or 'GET /$'; the ceiling
+#          always runs, so ratios stay)
 #        BENCH_PERF=1 (`perf record -a -g` beside each row's wrk: .data/bench/perf-*.data, for `perf report -i`)
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
 #        BENCH_ADMIN=1 (the admin rows: they need BENCH_PRODUCTS products, added if missing)
@@ -57,6 +59,7 @@ BENCH_ORDERS=${BENCH_ORDERS:-1000000}
 BENCH_CHECKOUTS=${BENCH_CHECKOUTS:-100}
 BENCH_SESSION_ROWS=${BENCH_SESSION_ROWS:-1000000}
 BENCH_PERF=${BENCH_PERF:-0}
+BENCH_ONLY=${BENCH_ONLY:-}
 BENCH_BASELINE=${BENCH_BASELINE:-}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
@@ -263,6 +266,9 @@ LUA
 # measure LABEL PATH [wrk args...]: one row of the table.
 measure() {
     local label=$1 path=$2; shift 2
+    if [ -n "$BENCH_ONLY" ] && [ "$ENGINE_NOW" != bare ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$label"; then
+        return 0
+    fi
     local name out pool_log lines_before sql
     name=$(printf '%s' "$label" | tr -cs 'a-zA-Z0-9' '-' | sed 's/-$//')
     out="$BENCH_DIR/wrk-$WORKERS_NOW-$ENGINE_NOW-$name.txt"
