@@ -482,7 +482,9 @@ public final class PostgresConnection {
         _ values: UnsafePointer<UnsafePointer<CChar>?>?, _ count: Int32
     ) throws -> OpaquePointer? {
         let name = try prepared[sql] ?? prepare(connection, sql, count)
-        let result = PQexecPrepared(connection, name, count, values, nil, nil, 0)
+        let read = QuickReply.isRead(sql)
+        let result = read ? QuickReply.execPrepared(connection, name, count, values)
+            : PQexecPrepared(connection, name, count, values, nil, nil, 0)
         guard let result, Self.isCachedPlanError(result) else { return result }
         // The table changed shape under a cached statement: forget it (the
         // old server-side statement stays, unused) and, when not inside a
@@ -491,7 +493,8 @@ public final class PostgresConnection {
         guard PQtransactionStatus(connection) == PQTRANS_IDLE else { return result }
         PQclear(result)
         let fresh = try prepare(connection, sql, count)
-        return PQexecPrepared(connection, fresh, count, values, nil, nil, 0)
+        return read ? QuickReply.execPrepared(connection, fresh, count, values)
+            : PQexecPrepared(connection, fresh, count, values, nil, nil, 0)
     }
 
     private func prepare(_ connection: OpaquePointer, _ sql: String, _ count: Int32) throws -> String {

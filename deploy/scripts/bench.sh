@@ -271,7 +271,8 @@ measure() {
     fi
     local name out pool_log lines_before sql
     name=$(printf '%s' "$label" | tr -cs 'a-zA-Z0-9' '-' | sed 's/-$//')
-    out="$BENCH_DIR/wrk-$WORKERS_NOW-$ENGINE_NOW-$name.txt"
+    # One report per round and build ($round is main's loop's), so an odd round can be read afterwards.
+    out="$BENCH_DIR/wrk-$WORKERS_NOW-$ENGINE_NOW-$name${MARK:+-before}${round:+-round$round}.txt"
     pool_log="$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log"
     lines_before=$(wc -l <"$pool_log")
     log "wrk $label ($path, WORKERS=$WORKERS_NOW, $ENGINE_NOW)"
@@ -787,6 +788,7 @@ main() {
     # The engine rows, the soak and the scale rows measure this build, whichever ran last above
     # (with BENCH_BASELINE and an even BENCH_REPEAT, the baseline did).
     BIN=$measured
+    round=""
     for engine in $BENCH_ENGINES; do
         pool "$last" "$engine"
         [ "${#PRODUCT_URLS[@]}" -gt 0 ] || discover_products
