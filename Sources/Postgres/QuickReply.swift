@@ -12,10 +12,11 @@ import Glibc
 /// the worker (`_raw_spin_unlock_irqrestore` in `try_to_wake_up`), and 12% of the worker's
 /// was `finish_task_switch`. So the worker first yields the CPU a few times, reading the
 /// socket in between (the backend is often queued on this very CPU, and runs at once), and
-/// sleeps only when the reply has not come by then. Measured with `make bench`, two rounds
-/// against the same build without it: `GET /` 0.62, 0.63 → 0.67, 0.68 of the bare page,
-/// its worker CPU unchanged. Writes are left out: a commit waits for the disk (some 115 µs
-/// here), and yielding all that time made the add-to-cart dearer (182 → 201–242 µs).
+/// sleeps only when the reply has not come by then. Measured with `make bench` against the
+/// build without it (2 rounds, medians): `GET /` 0.56 → 0.70 of the bare page, its p99
+/// 5.67 → 4.79 ms, its worker CPU unchanged. Writes are left out: a commit waits for the
+/// disk (some 115 µs here), and yielding through it made the add-to-cart dearer in a trial
+/// (182 → 201–242 µs of worker CPU).
 enum QuickReply {
     /// Yields before sleeping: each costs a `sched_yield` and a `recv` when nothing else
     /// wants the CPU.

@@ -49,7 +49,7 @@ public enum SessionMiddleware {
     /// resolution), so a stored session never expires before its cookie. Saves of one
     /// session within a second then store the same `expire_date`, and PostgreSQL
     /// rewrites the row in place: a HOT update, with no new entries in its two indexes
-    /// (an add-to-cart's commit costs PostgreSQL some 15–25% less CPU).
+    /// (pgbench of the save's `UPDATE` alone, without waiting for the disk: 20–21k → 23–29k tps).
     static func expireDate(age: Int, now: Date = Date()) -> Date {
         Date(timeIntervalSince1970: (now.timeIntervalSince1970 + TimeInterval(age)).rounded(.up))
     }
