@@ -77,6 +77,8 @@ public final class PostgresConnection {
     private var conn: OpaquePointer?
     private var ownerPID: pid_t = 0
     private var prepared: [String: String] = [:]
+    /// How long this connection's reads wait by yielding before they sleep (`QuickReply`).
+    private(set) var quickReply = QuickReply()
     private var statementCounter = 0
     private var transactionDepth = 0
     /// The server reported an open transaction after the last statement.
@@ -483,7 +485,7 @@ public final class PostgresConnection {
     ) throws -> OpaquePointer? {
         let name = try prepared[sql] ?? prepare(connection, sql, count)
         let read = QuickReply.isRead(sql)
-        let result = read ? QuickReply.execPrepared(connection, name, count, values)
+        let result = read ? quickReply.execPrepared(connection, name, count, values)
             : PQexecPrepared(connection, name, count, values, nil, nil, 0)
         guard let result, Self.isCachedPlanError(result) else { return result }
         // The table changed shape under a cached statement: forget it (the
@@ -493,7 +495,7 @@ public final class PostgresConnection {
         guard PQtransactionStatus(connection) == PQTRANS_IDLE else { return result }
         PQclear(result)
         let fresh = try prepare(connection, sql, count)
-        return read ? QuickReply.execPrepared(connection, fresh, count, values)
+        return read ? quickReply.execPrepared(connection, fresh, count, values)
             : PQexecPrepared(connection, fresh, count, values, nil, nil, 0)
     }
 

@@ -17,30 +17,45 @@ import Glibc
 /// 5.67 → 4.79 ms, its worker CPU unchanged. Writes are left out: a commit waits for the
 /// disk (some 115 µs here), and yielding through it made the add-to-cart dearer in a trial
 /// (182 → 201–242 µs of worker CPU).
-enum QuickReply {
-    /// Yields before sleeping: each costs a `sched_yield` and a `recv` when nothing else
-    /// wants the CPU.
-    static let yields = 32
+///
+/// How many yields a read may spend adapts to where the database is: doubled (up to 32) when
+/// the reply came while yielding, halved (down to 2) when the read had to sleep anyway. A
+/// database on another host, whose replies never come that fast, then costs a couple of
+/// yields a read instead of 32.
+struct QuickReply {
+    static let maxYields = 32
+    static let minYields = 2
+
+    /// Yields the next read may spend before it sleeps.
+    private(set) var budget = QuickReply.maxYields
 
     /// Whether `sql` only reads, so its reply needs no commit to the disk first.
     static func isRead(_ sql: String) -> Bool {
         sql.utf8.starts(with: "SELECT ".utf8)
     }
 
+    /// The budget after a read whose reply did (or did not) come while yielding.
+    static func budget(after budget: Int, replyCameWhileYielding: Bool) -> Int {
+        replyCameWhileYielding ? min(maxYields, budget * 2) : max(minYields, budget / 2)
+    }
+
     /// What `PQexecPrepared` returns: the last result, or nil when the query could not be sent.
-    static func execPrepared(_ connection: OpaquePointer, _ name: String, _ count: Int32,
-                             _ values: UnsafePointer<UnsafePointer<CChar>?>?) -> OpaquePointer? {
+    mutating func execPrepared(_ connection: OpaquePointer, _ name: String, _ count: Int32,
+                               _ values: UnsafePointer<UnsafePointer<CChar>?>?) -> OpaquePointer? {
         // A command still in progress: PQexecPrepared knows how to report it.
         guard PQtransactionStatus(connection) != PQTRANS_ACTIVE,
               PQsendQueryPrepared(connection, name, count, values, nil, nil, 0) == 1 else {
             return PQexecPrepared(connection, name, count, values, nil, nil, 0)
         }
         var yielded = 0
-        while yielded < yields && PQisBusy(connection) == 1 {
+        var busy = PQisBusy(connection) == 1
+        while busy && yielded < budget {
             sched_yield()
             if PQconsumeInput(connection) == 0 { break }  // lost: PQgetResult reports it
+            busy = PQisBusy(connection) == 1
             yielded += 1
         }
+        budget = Self.budget(after: budget, replyCameWhileYielding: !busy)
         // As PQexecPrepared ends (PQexecFinish): every result read, the last one kept.
         var last: OpaquePointer?
         while let result = PQgetResult(connection) {

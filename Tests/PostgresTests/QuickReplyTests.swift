@@ -52,3 +52,24 @@ final class QuickReplyTests: PostgresTestCase {
         XCTAssertEqual(try db.scalar("SELECT count(*) FROM quick WHERE n = $1", [5], as: Int.self), 1)
     }
 }
+
+/// The yields a read may spend adapt to how fast replies come.
+final class QuickReplyBudgetTests: PostgresTestCase {
+    func testTheBudgetDoublesOnAQuickReplyAndHalvesOnASlowOne() {
+        XCTAssertEqual(QuickReply.budget(after: 32, replyCameWhileYielding: false), 16)
+        XCTAssertEqual(QuickReply.budget(after: 3, replyCameWhileYielding: false), QuickReply.minYields)
+        XCTAssertEqual(QuickReply.budget(after: QuickReply.minYields, replyCameWhileYielding: false), QuickReply.minYields)
+        XCTAssertEqual(QuickReply.budget(after: QuickReply.minYields, replyCameWhileYielding: true), 2 * QuickReply.minYields)
+        XCTAssertEqual(QuickReply.budget(after: 20, replyCameWhileYielding: true), QuickReply.maxYields)
+    }
+
+    /// A database whose replies never come while the worker yields (another host, or here
+    /// reads that sleep) soon costs a read only the fewest yields.
+    func testReadsThatAlwaysSleepShrinkTheBudgetToItsLeast() throws {
+        let db = try makeConnection()
+        XCTAssertEqual(db.quickReply.budget, QuickReply.maxYields)
+        for _ in 0..<5 { _ = try db.query("SELECT pg_sleep($1::float8)", [0.005]) }
+        XCTAssertEqual(db.quickReply.budget, QuickReply.minYields)
+        XCTAssertEqual(try db.scalar("SELECT $1::int", [3], as: Int.self), 3)
+    }
+}
