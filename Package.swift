@@ -47,6 +47,7 @@ let package = Package(
         // Tests. TestSupport holds the fixtures the suites share (database, processes).
         .target(name: "TestSupport", dependencies: ["Postgres", "Web", "Site"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "TestSupport"]),
         .testTarget(name: "AppTests", dependencies: ["Shop", "Cart", "Orders", "Admin", "Web", "Site", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres"]),

@@ -23,9 +23,13 @@ enum ResponseHead {
     }
 
     /// Copies text, turning CR and LF into spaces so no value can split the response.
+    /// Copied whole, then mended in place: a byte-by-byte append was 1.4% of a product
+    /// page's worker CPU.
     private static func appendSanitized(_ text: String, to head: inout [UInt8]) {
-        for byte in text.utf8 {
-            head.append(byte == 0x0D || byte == 0x0A ? 0x20 : byte)
+        let start = head.count
+        head.append(contentsOf: text.utf8)
+        for index in start..<head.count where head[index] == 0x0D || head[index] == 0x0A {
+            head[index] = 0x20
         }
     }
 }

@@ -41,3 +41,19 @@ final class ResponseHeadTests: DatabaseTestCase {
         XCTAssertEqual(AppendSlash.escapeLeadingSlashes("//evil.example/x"), "/%2Fevil.example/x")
     }
 }
+
+final class ResponseHeaderNameTests: XCTestCase {
+    func testHeaderNamesMatchIgnoringASCIICaseOnly() {
+        let response = Response(status: 200, headers: [("Content-Type", "text/html"), ("set-cookie", "a=1"), ("SET-COOKIE", "b=2")])
+        XCTAssertEqual(response.header("content-type"), "text/html")
+        XCTAssertEqual(response.header("CONTENT-TYPE"), "text/html")
+        XCTAssertEqual(response.headers(named: "Set-Cookie"), ["a=1", "b=2"])
+        XCTAssertNil(response.header("Content-Typ"))
+        XCTAssertNil(response.header("Content-Type "))
+        XCTAssertTrue(Response.sameName("X-Frame-Options", "x-frame-options"))
+        // Only letters fold: '@' (0x40) and '`' (0x60) differ by the same bit as 'A' and 'a'.
+        XCTAssertFalse(Response.sameName("@", "`"))
+        XCTAssertFalse(Response.sameName("[", "{"))
+        XCTAssertFalse(Response.sameName("Vary", "Varý"))
+    }
+}
