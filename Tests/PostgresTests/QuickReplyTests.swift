@@ -68,7 +68,7 @@ final class QuickReplyBudgetTests: PostgresTestCase {
     func testReadsThatAlwaysSleepShrinkTheBudgetToItsLeast() throws {
         let db = try makeConnection()
         XCTAssertEqual(db.quickReply.budget, QuickReply.maxYields)
-        for _ in 0..<5 { _ = try db.query("SELECT pg_sleep($1::float8)", [0.005]) }
+        for _ in 0..<5 { _ = try db.query("SELECT pg_sleep($1::float8)", [0.05]) }
         XCTAssertEqual(db.quickReply.budget, QuickReply.minYields)
         XCTAssertEqual(try db.scalar("SELECT $1::int", [3], as: Int.self), 3)
     }
