@@ -210,11 +210,9 @@ public struct Cart {
         if changedByShopper { state.loadedLines = nil }
     }
 
-    static let tokenAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-
     /// 32 characters from the system's CSPRNG.
     static func newToken() -> String {
-        RandomString.make(length: 32, alphabet: tokenAlphabet)
+        RandomString.make(length: 32, alphabet: TokenAlphabet.lowercaseAlphanumeric)
     }
 
     static func isWellFormedToken(_ token: String) -> Bool {

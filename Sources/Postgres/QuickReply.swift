@@ -43,10 +43,11 @@ struct QuickReply {
     mutating func execPrepared(_ connection: OpaquePointer, _ name: String, _ count: Int32,
                                _ values: UnsafePointer<UnsafePointer<CChar>?>?) -> OpaquePointer? {
         // A command still in progress: PQexecPrepared knows how to report it.
-        guard PQtransactionStatus(connection) != PQTRANS_ACTIVE,
-              PQsendQueryPrepared(connection, name, count, values, nil, nil, 0) == 1 else {
+        guard PQtransactionStatus(connection) != PQTRANS_ACTIVE else {
             return PQexecPrepared(connection, name, count, values, nil, nil, 0)
         }
+        // Not sent (a lost connection): as PQexecPrepared, nil, and PQerrorMessage says why.
+        guard PQsendQueryPrepared(connection, name, count, values, nil, nil, 0) == 1 else { return nil }
         var yielded = 0
         var busy = PQisBusy(connection) == 1
         while busy && yielded < budget {

@@ -5,6 +5,7 @@ import XCTest
 /// The random strings behind session keys, CSRF secrets and salts.
 final class RandomStringTests: XCTestCase {
     let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+    let lowercase = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
 
     func testLengthAlphabetAndNoObviousBias() {
         var counts: [UInt8: Int] = [:]
@@ -23,7 +24,9 @@ final class RandomStringTests: XCTestCase {
 
     /// The byte classes that validate keys and tokens accept exactly the alphabets they are drawn from.
     func testTokenAlphabetsAcceptExactlyTheirBytes() {
-        let lowercase = Set("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        XCTAssertEqual(TokenAlphabet.alphanumeric, alphabet, "Django's CSRF alphabet")
+        XCTAssertEqual(TokenAlphabet.lowercaseAlphanumeric, lowercase, "Django's session key alphabet")
+        XCTAssertEqual(CSRF.alphabet, TokenAlphabet.alphanumeric)
         for byte in UInt8.min...UInt8.max {
             let text = String(decoding: [UInt8(ascii: "a"), byte, UInt8(ascii: "0")], as: UTF8.self)
             XCTAssertEqual(TokenAlphabet.isAlphanumeric(text), alphabet.contains(byte), "byte \(byte)")

@@ -7,7 +7,7 @@ public final class CSRF {
     public static let formField = "csrfmiddlewaretoken"
     public static let headerName = "x-csrftoken"
     static let secretLength = 32
-    static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+    static let alphabet = TokenAlphabet.alphanumeric
 
     /// The secret from the cookie, when it is well-formed.
     private var secret: String?

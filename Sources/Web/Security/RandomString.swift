@@ -21,16 +21,21 @@ public enum RandomString {
     }
 }
 
-/// Whether text is made only of the bytes of one of `RandomString`'s alphabets: session keys,
-/// cart tokens and CSRF secrets are checked on every request, where a search of the alphabet
-/// for each byte was 1% of an add-to-cart's CPU.
+/// The alphabets tokens are drawn from (`RandomString.make`), and whether text is made only of
+/// one's bytes: session keys, cart tokens and CSRF secrets are checked on every request, where a
+/// search of the alphabet for each byte was 1% of an add-to-cart's CPU.
 public enum TokenAlphabet {
-    /// `[a-z0-9]`: session keys and cart tokens.
+    /// `[a-z0-9]`: session keys (as Django draws them) and cart tokens.
+    public static let lowercaseAlphanumeric = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    /// `[a-zA-Z0-9]`: CSRF secrets and masks (as Django draws them).
+    public static let alphanumeric = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+
+    /// Text made only of `lowercaseAlphanumeric`'s bytes.
     public static func isLowercaseAlphanumeric(_ text: String) -> Bool {
         text.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) }
     }
 
-    /// `[a-zA-Z0-9]`: CSRF secrets and masked tokens.
+    /// Text made only of `alphanumeric`'s bytes.
     public static func isAlphanumeric(_ text: String) -> Bool {
         text.utf8.allSatisfy { (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) }
     }

@@ -114,10 +114,8 @@ public struct SessionConflict: Error, CustomStringConvertible {
 
 /// Session keys as Django makes them: 32 characters of `[a-z0-9]` from a CSPRNG.
 public enum SessionKey {
-    static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-
     public static func generate() -> String {
-        RandomString.make(length: 32, alphabet: alphabet)
+        RandomString.make(length: 32, alphabet: TokenAlphabet.lowercaseAlphanumeric)
     }
 
     public static func isValid(_ value: String) -> Bool {
