@@ -231,6 +231,10 @@ public final class PostgresConnection {
     /// True inside a `transaction { }` block.
     public var isInTransaction: Bool { transactionDepth > 0 }
 
+    /// No transaction open, by `transaction { }` or by a statement: the next statement runs in
+    /// a transaction of its own, with a snapshot taken after it was sent.
+    public var isOutsideTransaction: Bool { transactionDepth == 0 && !serverInTransaction }
+
     // MARK: LISTEN / NOTIFY
 
     /// LISTEN on `channel` (quoted as an identifier). Remembered: re-issued

@@ -59,17 +59,43 @@ final class CatalogCache {
                 context.session.requireOnSave(SessionSaveCondition(
                     sql: "EXISTS (SELECT 1 FROM shop_catalog_version WHERE id = 1 AND version = $1 AND lists_version = $2)",
                     parameters: [version, listsVersion]))
+            } else if let shared = sharedCheck(context) {
+                cache.apply(version: shared.first, listsVersion: shared.second)
             } else {
-                try cache.checkVersions(context.database)
+                try cache.checkVersions(context.database, sharing: context.services.versionChecks)
             }
             return CheckedCatalog(cache)
         }.cache
     }
 
-    private func checkVersions(_ database: PostgresConnection) throws {
+    /// Another worker's check asked after this request arrived (`VersionCheckBoard`), when the
+    /// request can do without a reply of its own: it has no session cookie to load, whose cached
+    /// copy this check's reply proves as well (`Catalog.checkCurrent`), or its session is loaded.
+    private static func sharedCheck(_ context: RequestContext) -> VersionCheckBoard.Answer? {
+        guard let board = context.services.versionChecks, let received = context.request.receivedMilliseconds,
+              !context.session.browserSentKey || context.session.isLoaded,
+              context.database.isOutsideTransaction else { return nil }
+        return board.answer(forRequestReceivedAt: received)
+    }
+
+    /// Reads the versions now; shares them with the pool's other workers when the statement was a
+    /// transaction of its own, so its snapshot was taken after `asked`.
+    private func checkVersions(_ database: PostgresConnection, sharing board: VersionCheckBoard?) throws {
+        let ownTransaction = database.isOutsideTransaction
+        let asked = VersionCheckBoard.Moment.now()
         let row = try database.queryOne("SELECT version, lists_version FROM shop_catalog_version WHERE id = 1")
         let now: Int64 = try row?.get("version") ?? -1
         let listsNow: Int64 = try row?.get("lists_version") ?? -1
+        if ownTransaction, database.isOutsideTransaction {
+            board?.publish(VersionCheckBoard.Answer(askedAt: asked, first: now, second: listsNow))
+        }
+        apply(version: now, listsVersion: listsNow)
+    }
+
+    /// Brings the cache to the versions a check found. Any difference drops, a lower version too
+    /// (a database restored from a dump): a shared check may be older than this worker's own last
+    /// one, and then costs a reload, never freshness.
+    private func apply(version now: Int64, listsVersion listsNow: Int64) {
         if listsNow != listsVersion {
             categoryList = nil
             counts.removeAll()

@@ -56,9 +56,12 @@ struct ServeCommand: ParsableCommand {
             // the first fork (without it each worker is a pool of its own: NOTIFY for every save).
             let sessionBoard = settings.sessionEngine == .cachedDatabase
                 ? SessionChangeBoard(rings: Arbiter.slotCapacity(workers: settings.workers)) : nil
+            // Likewise their catalog checks: a request waiting in the queue can take one another
+            // worker asked after it arrived (`VersionCheckBoard`).
+            let versionChecks = VersionCheckBoard()
             let arbiter = Arbiter(configuration: configuration, listeningSocket: socket) { worker in
                 WorkerLoop(settings: settings, templates: templates, socket: socket, worker: worker,
-                           sessionBoard: sessionBoard).run()
+                           sessionBoard: sessionBoard, versionChecks: versionChecks).run()
             }
             arbiter.workerExited = { slot in sessionBoard?.workerExited(slot: slot) }
             exitStatus = arbiter.run()

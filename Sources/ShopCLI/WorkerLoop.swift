@@ -13,13 +13,16 @@ struct WorkerLoop {
     let worker: WorkerContext
     /// The pool's shared session changes (`cached_db`), mapped by the master.
     let sessionBoard: SessionChangeBoard?
+    /// The pool's newest catalog check, mapped by the master.
+    let versionChecks: VersionCheckBoard?
 
     func run() {
         let application: Application
         let acceptor: FastCGIAcceptor
         do {
             application = try Site.makeApplication(settings: settings, templates: templates,
-                                                   sessionSeat: sessionBoard?.seat(worker.slot))
+                                                   sessionSeat: sessionBoard?.seat(worker.slot),
+                                                   versionChecks: versionChecks)
             acceptor = try FastCGIAcceptor(listeningSocket: socket)
         } catch {
             Log.error("worker cannot start: \(error)")

@@ -21,13 +21,16 @@ public enum Site {
     }
 
     /// One worker's application. The database connection opens on first use, after fork.
-    /// `sessionSeat`: the worker's place on its pool's shared session changes, if any.
+    /// `sessionSeat`: the worker's place on its pool's shared session changes, if any;
+    /// `versionChecks`: its pool's shared catalog checks, if any.
     public static func makeApplication(settings: Settings, templates: TemplateRenderer,
-                                       sessionSeat: SessionChangeBoard.Seat? = nil) throws -> Application {
+                                       sessionSeat: SessionChangeBoard.Seat? = nil,
+                                       versionChecks: VersionCheckBoard? = nil) throws -> Application {
         let database = PostgresConnection(url: settings.databaseURL)
         let services = Services(
             settings: settings, database: database, templates: templates,
             sessionStore: try settings.makeSessionStore(database: database, seat: sessionSeat))
+        services.versionChecks = versionChecks
         for app in installedApps {
             for processor in app.contextProcessors { services.contextProcessors.append(processor) }
         }

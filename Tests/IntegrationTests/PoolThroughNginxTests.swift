@@ -85,6 +85,30 @@ final class PoolThroughNginxTests: XCTestCase {
         XCTAssertTrue(pool.log.contains("GET /?page=2 200 "), "the access log keeps the query string")
     }
 
+    /// Under load a request waits in the socket's queue while other workers ask for the catalog's
+    /// versions, and takes an answer asked after nginx received it (`VersionCheckBoard`, nginx's
+    /// `SHOP_REQUEST_TIME`): many `GET /` run no statement. Still, a price written by SQL shows in
+    /// the very next request, whichever worker answers it.
+    func testWorkersShareCatalogChecksYetShowEveryWriteAtTheNextRequest() throws {
+        try XCTSkipUnless(LoadGenerator.isAvailable, "wrk is not installed (deploy/scripts/install-deps.sh installs it)")
+        _ = try get("/")
+        _ = try get(productPath)
+        let load = try LoadGenerator(url: "http://127.0.0.1:\(nginx.port)/", seconds: 4, connections: 16)
+        for round in 1...40 {
+            let price = "9.\(10 + round)"
+            try database.execute("UPDATE shop_product SET price = $1::numeric WHERE slug = 'sencha'", [price])
+            XCTAssertTrue(try get("/").text.contains("$\(price)"), "round \(round)")
+            XCTAssertTrue(try get(productPath).text.contains("$\(price)"), "round \(round)")
+        }
+        let result = load.finish()
+        XCTAssertGreaterThan(result.requests, 0, result.output)
+        XCTAssertEqual(result.non2xx + result.socketErrors, 0, result.output)
+        try waitUntil(timeout: 5) { self.pool.log.contains("GET / 200 ") }
+        let pages = pool.log.split(separator: "\n").filter { $0.hasPrefix("GET / 200 ") }
+        let shared = pages.filter { $0.hasSuffix(" sql=0") }
+        XCTAssertGreaterThan(shared.count, pages.count / 10, "of \(pages.count) GET /, \(shared.count) took a shared check")
+    }
+
     func testEveryRequestIsLogged() throws {
         _ = try get("/tea/")
         try waitUntil(timeout: 5) { self.pool.log.contains("GET /tea/ 200 ") }

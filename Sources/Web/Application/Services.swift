@@ -15,6 +15,8 @@ public final class Services {
     public var poolStatus: (() -> [String: Any])?
     /// What an app keeps in the worker between requests (the catalog's cache), by a key of its own.
     public var appState: [String: AnyObject] = [:]
+    /// The pool's newest catalog version check, shared by its workers; nil outside a pool.
+    public var versionChecks: VersionCheckBoard?
     /// Logs a database outage once, then counts (see `Application.errorResponse`).
     public let databaseOutage = DatabaseOutageLog()
 

@@ -16,6 +16,10 @@ public struct Request: Sendable {
     public var bodyTooLarge: Bool
     public var remoteAddress: String
     public var isSecure: Bool
+    /// When nginx received the request, in milliseconds since the epoch (its `$msec`, passed as
+    /// `SHOP_REQUEST_TIME`); nil without it. Lets the request take a freshness check another worker
+    /// asked after it arrived (`VersionCheckBoard`).
+    public var receivedMilliseconds: Int64?
 
     public init(
         method: String = "GET", path: String = "/", queryString: String = "",
@@ -56,6 +60,24 @@ public struct Request: Sendable {
             remoteAddress: params["REMOTE_ADDR"] ?? "",
             isSecure: (params["HTTPS"] ?? "").lowercased() == "on" || params["REQUEST_SCHEME"] == "https"
         )
+        receivedMilliseconds = params["SHOP_REQUEST_TIME"].flatMap(Request.milliseconds(fromMsec:))
+    }
+
+    /// nginx's `$msec`, `1764800000.123`, as milliseconds; nil unless exactly that shape.
+    static func milliseconds(fromMsec text: String) -> Int64? {
+        var milliseconds: Int64 = 0
+        var fractionDigits = -1
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "."), fractionDigits < 0 {
+                fractionDigits = 0
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), fractionDigits < 3,
+                  milliseconds < Int64.max / 100 else { return nil }
+            milliseconds = milliseconds * 10 + Int64(byte - UInt8(ascii: "0"))
+            if fractionDigits >= 0 { fractionDigits += 1 }
+        }
+        return fractionDigits == 3 && milliseconds > 0 ? milliseconds : nil
     }
 
     /// `HTTP_X_CSRFTOKEN` → `x-csrftoken`, byte by byte (it runs for every header of every request).

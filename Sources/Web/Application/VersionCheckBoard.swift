@@ -1,0 +1,128 @@
+import Glibc
+import Synchronization
+
+/// The newest answer any worker of the pool had to "what are the catalog's versions now?", with
+/// the moment it asked: shared memory, mapped by the master before the first fork.
+///
+/// Why it is safe to use another worker's answer: a page must never show data older than a write
+/// committed before its request arrived. A query asked *after* the request arrived has a snapshot
+/// that holds every such write, whichever connection asked it. Under load a request waits in the
+/// listening socket's queue for milliseconds (32 connections, 4 workers: ~7 requests ahead), and
+/// meanwhile other workers keep asking; so the request can take their answer instead of a round
+/// trip of its own. A request with no answer asked late enough asks itself, as alone on the pool.
+///
+/// When the request arrived comes from nginx (`SHOP_REQUEST_TIME`, `$msec`: the wall clock nginx
+/// read right after the poll that reported the request, in whole milliseconds, so the request's
+/// bytes were there by then). Both sides read the same kernel's wall clock, which can be stepped
+/// (NTP, an operator); each answer carries the wall clock's offset from the monotonic clock when it
+/// was taken, and an answer is used only while that offset is still the same (±`tolerance`): a
+/// step back in between, which could make an earlier question look later than the arrival, makes
+/// the answer unusable instead.
+public final class VersionCheckBoard: @unchecked Sendable {
+    /// The most the clocks' offset may have moved, in nanoseconds: NTP slews (at most 0.5 ms a
+    /// second) move both clocks alike; only a step moves the offset.
+    static let tolerance: Int64 = 250_000
+
+    private let base: UnsafeMutableRawPointer
+    private static let fields = 5  // sequence, askedAt, offset, first, second
+
+    /// One cache line; nil when the mapping fails (each worker then asks for itself).
+    public init?() {
+        guard let memory = mmap(nil, 64, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
+              memory != MAP_FAILED else { return nil }
+        base = memory
+        for index in 0..<Self.fields { field(index).initialize(to: Atomic(0)) }
+    }
+
+    private func field(_ index: Int) -> UnsafeMutablePointer<Atomic<Int64>> {
+        (base + index * 8).assumingMemoryBound(to: Atomic<Int64>.self)
+    }
+
+    private var sequence: UnsafeMutablePointer<Atomic<Int64>> { field(0) }
+
+    /// A moment on the wall clock, and the wall clock's offset from the monotonic one then.
+    public struct Moment: Equatable, Sendable {
+        /// Nanoseconds since the epoch (CLOCK_REALTIME), what nginx's `$msec` reads.
+        public let wall: Int64
+        /// CLOCK_REALTIME − CLOCK_MONOTONIC: moves only when the wall clock is stepped.
+        public let offset: Int64
+
+        public init(wall: Int64, offset: Int64) {
+            self.wall = wall
+            self.offset = offset
+        }
+
+        public static func now() -> Moment {
+            var monotonic = timespec()
+            var wall = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &monotonic)
+            clock_gettime(CLOCK_REALTIME, &wall)
+            let wallNanoseconds = Int64(wall.tv_sec) * 1_000_000_000 + Int64(wall.tv_nsec)
+            let monotonicNanoseconds = Int64(monotonic.tv_sec) * 1_000_000_000 + Int64(monotonic.tv_nsec)
+            return Moment(wall: wallNanoseconds, offset: wallNanoseconds - monotonicNanoseconds)
+        }
+    }
+
+    /// An answer: two values (the catalog's `version` and `lists_version`), asked at `askedAt`.
+    public struct Answer: Equatable, Sendable {
+        public let askedAt: Moment
+        public let first: Int64
+        public let second: Int64
+
+        public init(askedAt: Moment, first: Int64, second: Int64) {
+            self.askedAt = askedAt
+            self.first = first
+            self.second = second
+        }
+    }
+
+    /// Keeps `answer` if it was asked later than the one held. Call only with a reply whose
+    /// snapshot was taken after `askedAt` (a statement of its own, outside a transaction). Gives
+    /// up when another worker is writing at the same moment: an answer not shared costs only
+    /// a round trip, never freshness.
+    public func publish(_ answer: Answer) {
+        let current = sequence.pointee.load(ordering: .relaxed)
+        guard current & 1 == 0, field(1).pointee.load(ordering: .relaxed) < answer.askedAt.wall,
+              sequence.pointee.compareExchange(expected: current, desired: current + 1, ordering: .acquiring).exchanged
+        else { return }
+        // A reader that sees any field below also sees the odd sequence (a seqlock's writer).
+        atomicMemoryFence(ordering: .releasing)
+        guard field(1).pointee.load(ordering: .relaxed) < answer.askedAt.wall else {
+            sequence.pointee.store(current + 2, ordering: .releasing)
+            return
+        }
+        field(1).pointee.store(answer.askedAt.wall, ordering: .relaxed)
+        field(2).pointee.store(answer.askedAt.offset, ordering: .relaxed)
+        field(3).pointee.store(answer.first, ordering: .relaxed)
+        field(4).pointee.store(answer.second, ordering: .relaxed)
+        sequence.pointee.store(current + 2, ordering: .releasing)
+    }
+
+    /// The newest answer (a consistent copy), or nil while a worker is writing it or before any.
+    public func latest() -> Answer? {
+        let before = sequence.pointee.load(ordering: .acquiring)
+        guard before & 1 == 0, before != 0 else { return nil }
+        let answer = Answer(
+            askedAt: Moment(wall: field(1).pointee.load(ordering: .relaxed), offset: field(2).pointee.load(ordering: .relaxed)),
+            first: field(3).pointee.load(ordering: .relaxed), second: field(4).pointee.load(ordering: .relaxed))
+        atomicMemoryFence(ordering: .acquiring)
+        return sequence.pointee.load(ordering: .relaxed) == before ? answer : nil
+    }
+
+    /// The newest answer if it proves freshness for a request nginx received at
+    /// `receivedMilliseconds` (its `$msec`, truncated to the millisecond), judged `now`.
+    public func answer(forRequestReceivedAt receivedMilliseconds: Int64, now: Moment = .now()) -> Answer? {
+        guard let answer = latest() else { return nil }
+        return Self.proves(answer, forRequestReceivedAt: receivedMilliseconds, now: now) ? answer : nil
+    }
+
+    /// The rule: asked after the request arrived, with the wall clock not stepped since.
+    /// `$msec` is truncated, so the arrival may lie up to 1 ms after it; and a step back smaller
+    /// than `tolerance` goes unseen, so the answer must be that much later still.
+    static func proves(_ answer: Answer, forRequestReceivedAt receivedMilliseconds: Int64, now: Moment) -> Bool {
+        let (latestArrival, overflow) = receivedMilliseconds.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow, receivedMilliseconds > 0 else { return false }
+        let stepped = answer.askedAt.offset - now.offset
+        return abs(stepped) <= tolerance && answer.askedAt.wall >= latestArrival + 1_000_000 + tolerance
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import TestSupport
+import Web
+import XCTest
+
+/// Two workers of one pool sharing their catalog checks (`VersionCheckBoard`): a request takes
+/// another worker's check only when that check was asked after the request reached nginx.
+final class SharedVersionCheckTests: AppTestCase {
+    var board: VersionCheckBoard!
+    var other: Application!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        board = try XCTUnwrap(VersionCheckBoard())
+        other = try makeApplication()
+        app.services.versionChecks = board
+        other.services.versionChecks = board
+    }
+
+    func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// A GET as nginx hands it over, received by nginx at `received` (its `$msec`).
+    func get(_ path: String, on application: Application, received: Int64?, cookie: String? = nil) -> Response {
+        var request = Request(path: path, headers: cookie.map { ["host": "localhost", "cookie": $0] } ?? ["host": "localhost"])
+        request.receivedMilliseconds = received
+        return application.handle(request)
+    }
+
+    func testARequestTakesACheckAskedAfterItArrived() throws {
+        XCTAssertEqual(get("/", on: other, received: nil).status, 200)  // their caches filled
+        XCTAssertEqual(get("/\(teaID)/green-tea/", on: other, received: nil).status, 200)
+        XCTAssertEqual(get("/", on: app, received: nil).status, 200)
+        let arrived = nowMilliseconds()
+        usleep(3_000)
+        XCTAssertEqual(get("/", on: app, received: nil).status, 200)  // asked 3 ms after `arrived`
+        XCTAssertEqual(app.statementCount, 1)
+        let shared = try XCTUnwrap(board.latest())
+        XCTAssertGreaterThan(shared.askedAt.wall, (arrived + 2) * 1_000_000)
+
+        let page = get("/", on: other, received: arrived)
+        XCTAssertEqual(page.status, 200)
+        XCTAssertTrue(page.bodyText.contains("$8.50"))
+        XCTAssertEqual(other.statementCount, 0, "\(other.services.database.log.entries.map(\.sql))")
+        XCTAssertTrue(get("/\(teaID)/green-tea/", on: other, received: arrived).bodyText.contains("$8.50"))
+        XCTAssertEqual(other.statementCount, 0)
+
+        // A request that arrived after that check was asked asks again.
+        XCTAssertEqual(get("/", on: other, received: nowMilliseconds()).status, 200)
+        XCTAssertEqual(other.statementCount, 1)
+    }
+
+    /// The never-stale rule: a write committed before the request arrived shows, whatever was shared.
+    func testAWriteCommittedBeforeTheRequestArrivedAlwaysShows() throws {
+        for round in 1...20 {
+            let price = "8.\(10 + round)"
+            XCTAssertEqual(get("/", on: app, received: nowMilliseconds()).status, 200)  // shares a check
+            XCTAssertEqual(get("/", on: other, received: nowMilliseconds()).status, 200)
+            try database.execute("UPDATE shop_product SET price = $1::numeric WHERE id = $2", [price, teaID])
+            let arrived = nowMilliseconds()
+            let page = get("/", on: other, received: arrived)
+            XCTAssertTrue(page.bodyText.contains("$\(price)"), "round \(round)")
+            XCTAssertTrue(get("/\(teaID)/green-tea/", on: app, received: arrived).bodyText.contains("$\(price)"), "round \(round)")
+        }
+    }
+
+    /// A request with a session cookie needs a reply of its own anyway: the catalog check's proves
+    /// its cached session too (`Catalog.checkCurrent`), so it asks.
+    func testARequestWithASessionAsksItself() throws {
+        let shopper = browser(other)
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": "1"]).status, 302)
+        let sessionCookie = try XCTUnwrap(shopper.sessionCookie)
+        XCTAssertEqual(get("/", on: other, received: nil).status, 200)  // its page cached
+        XCTAssertEqual(get("/", on: app, received: nowMilliseconds() - 5).status, 200)
+        XCTAssertNotNil(board.latest())
+        let page = get("/", on: other, received: nowMilliseconds() - 5, cookie: "sessionid=\(sessionCookie)")
+        XCTAssertTrue(page.bodyText.contains("Green Tea"))
+        XCTAssertEqual(other.statementCount, 1, "\(other.services.database.log.entries.map(\.sql))")
+    }
+
+    /// Without nginx's time (another nginx configuration, a test) every request asks.
+    func testARequestWithoutItsArrivalTimeAsks() throws {
+        XCTAssertEqual(get("/", on: app, received: nil).status, 200)
+        XCTAssertEqual(get("/", on: other, received: nil).status, 200)
+        XCTAssertNotNil(board.latest())
+        XCTAssertEqual(get("/", on: other, received: nil).status, 200)
+        XCTAssertEqual(other.statementCount, 1)
+    }
+}

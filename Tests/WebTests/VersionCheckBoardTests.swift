@@ -1,0 +1,82 @@
+import Foundation
+@testable import Web
+import XCTest
+
+/// The board's rule and its shared memory, without a database.
+final class VersionCheckBoardTests: XCTestCase {
+    typealias Moment = VersionCheckBoard.Moment
+    typealias Answer = VersionCheckBoard.Answer
+    let received: Int64 = 1_764_800_000_123  // ms
+    var receivedNanoseconds: Int64 { received * 1_000_000 }
+
+    func answer(askedAt wall: Int64, offset: Int64 = 7) -> Answer {
+        Answer(askedAt: Moment(wall: wall, offset: offset), first: 3, second: 2)
+    }
+
+    func testAnAnswerMustBeAskedAfterTheLatestTheRequestCanHaveArrived() {
+        let now = Moment(wall: receivedNanoseconds + 5_000_000, offset: 7)
+        // `$msec` is truncated: the request may have arrived up to 1 ms later, and a clock step
+        // back of up to the tolerance goes unseen.
+        let earliest = receivedNanoseconds + 1_000_000 + VersionCheckBoard.tolerance
+        XCTAssertTrue(VersionCheckBoard.proves(answer(askedAt: earliest), forRequestReceivedAt: received, now: now))
+        XCTAssertFalse(VersionCheckBoard.proves(answer(askedAt: earliest - 1), forRequestReceivedAt: received, now: now))
+        XCTAssertFalse(VersionCheckBoard.proves(answer(askedAt: receivedNanoseconds), forRequestReceivedAt: received, now: now))
+        XCTAssertFalse(VersionCheckBoard.proves(answer(askedAt: receivedNanoseconds - 3_000_000), forRequestReceivedAt: received, now: now))
+    }
+
+    /// A step of the wall clock between the answer and now (NTP, an operator) makes it unusable:
+    /// stepped back, an earlier question would look later than the request.
+    func testAClockStepSinceTheAnswerMakesItUnusable() {
+        let asked = receivedNanoseconds + 2_000_000
+        let tolerance = VersionCheckBoard.tolerance
+        for (offsetNow, usable) in [(7, true), (7 + tolerance, true), (7 - tolerance, true),
+                                    (7 + tolerance + 1, false), (7 - 1_000_000_000, false), (7 + 50_000_000, false)] {
+            let now = Moment(wall: asked + 1_000_000, offset: offsetNow)
+            XCTAssertEqual(VersionCheckBoard.proves(answer(askedAt: asked), forRequestReceivedAt: received, now: now), usable, "offset \(offsetNow)")
+        }
+    }
+
+    func testNonsenseArrivalTimesProveNothing() {
+        let now = Moment(wall: Int64.max - 1, offset: 7)
+        for bogus: Int64 in [0, -5, Int64.max / 1_000, Int64.max] {
+            XCTAssertFalse(VersionCheckBoard.proves(answer(askedAt: Int64.max - 1), forRequestReceivedAt: bogus, now: now), "\(bogus)")
+        }
+    }
+
+    func testTheBoardKeepsTheLatestAskedAnswer() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        XCTAssertNil(board.latest())
+        let first = Answer(askedAt: Moment(wall: 2_000, offset: 1), first: 10, second: 4)
+        board.publish(first)
+        XCTAssertEqual(board.latest(), first)
+        board.publish(Answer(askedAt: Moment(wall: 1_500, offset: 1), first: 9, second: 4))  // asked earlier: not kept
+        XCTAssertEqual(board.latest(), first)
+        let later = Answer(askedAt: Moment(wall: 2_500, offset: 1), first: 11, second: 5)
+        board.publish(later)
+        XCTAssertEqual(board.latest(), later)
+    }
+
+    /// The mapping is shared across fork(): what a child publishes, the parent reads.
+    func testAnAnswerPublishedInAChildProcessIsReadInTheParent() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        let published = Answer(askedAt: Moment(wall: 123_456_789, offset: 42), first: 77, second: 5)
+        let child = fork()
+        if child == 0 {
+            board.publish(published)
+            _exit(0)
+        }
+        XCTAssertGreaterThan(child, 0)
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(child, &status, 0), child)
+        XCTAssertEqual(board.latest(), published)
+    }
+
+    func testNginxsMsecIsReadExactly() {
+        XCTAssertEqual(Request(cgiParameters: ["SHOP_REQUEST_TIME": "1764800000.123"], body: []).receivedMilliseconds, 1_764_800_000_123)
+        for bogus in ["", "1764800000", "1764800000.12", "1764800000.1234", "1764800000.12a", "-1764800000.123",
+                      "1764800000..123", "99999999999999999999.123", "0.000", " 1764800000.123"] {
+            XCTAssertNil(Request(cgiParameters: ["SHOP_REQUEST_TIME": bogus], body: []).receivedMilliseconds, bogus)
+        }
+        XCTAssertNil(Request(cgiParameters: [:], body: []).receivedMilliseconds)
+    }
+}
