@@ -78,6 +78,7 @@ MARK=""                  # "before:" while BENCH_BASELINE's rows run: prefixed t
 ROWS=() NOTES=() MEMORY=()
 declare -A BARE_RPS=()   # pool size -> the bare page's req/s in this run
 PRODUCT_URLS=()          # the first product pages linked from `/`
+CATEGORY_URL=""          # the first category page linked from `/`
 SESSION_COOKIES=()       # "Cookie:" values of sessions with a 3-line cart, one per session
 SESSION_TOKENS=()        # their CSRF form tokens, index for index
 
@@ -181,6 +182,9 @@ discover_products() {
     mapfile -t PRODUCT_URLS < <(curl -fsS "$BASE/" | grep -oE 'href="/[0-9]+/[a-z0-9-]+/"' |
         sed -E 's/^href="(.*)"$/\1/' | awk '!seen[$0]++' | head -n 3)
     log "product pages: ${PRODUCT_URLS[*]:-none found}"
+    CATEGORY_URL=$(curl -fsS "$BASE/" | grep -oE 'href="/[a-z0-9-]+/"' | sed -E 's/^href="(.*)"$/\1/' |
+        grep -vE '^/(cart|orders|admin|static|media|accounts)/$' | head -n 1 || true)
+    log "category page: ${CATEGORY_URL:-none found}"
 }
 
 # The "Cookie:" header value of a curl cookie jar (HttpOnly cookies are "#HttpOnly_" lines).
@@ -385,6 +389,11 @@ print_table() {
 
 bench_home() { measure "GET /" /; }
 
+bench_category() {
+    [ -n "$CATEGORY_URL" ] || { skip "GET category page" "no category link on /"; return; }
+    measure "GET /{category}/" "$CATEGORY_URL"
+}
+
 bench_product() {
     [ "${#PRODUCT_URLS[@]}" -gt 0 ] || { skip "GET product page" "no product link on /"; return; }
     measure "GET /{id}/{slug}/" "${PRODUCT_URLS[0]}"
@@ -413,6 +422,7 @@ bench_session_page() {
 
 run_rows() {
     bench_home
+    bench_category
     bench_product
     bench_cart_page
     bench_add_to_cart
