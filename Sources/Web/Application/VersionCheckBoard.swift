@@ -21,7 +21,7 @@ import Synchronization
 public final class VersionCheckBoard: @unchecked Sendable {
     /// The most the clocks' offset may have moved, in nanoseconds: NTP slews (at most 0.5 ms a
     /// second) move both clocks alike; only a step moves the offset.
-    static let tolerance: Int64 = 250_000
+    static let tolerance: Int64 = 50_000
 
     private let base: UnsafeMutableRawPointer
     private static let fields = 5  // sequence, askedAt, offset, first, second
