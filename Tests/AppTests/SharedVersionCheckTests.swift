@@ -77,6 +77,23 @@ final class SharedVersionCheckTests: AppTestCase {
         XCTAssertEqual(other.statementCount, 1, "\(other.services.database.log.entries.map(\.sql))")
     }
 
+    /// A check inside an open transaction may read an older snapshot than its moment
+    /// (REPEATABLE READ): it is not shared, and such a request takes none either.
+    func testACheckInsideATransactionIsNotShared() throws {
+        let database = app.services.database
+        try database.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        XCTAssertEqual(get("/", on: app, received: nil).status, 200)
+        XCTAssertNil(board.latest())
+        try database.execute("COMMIT")
+        XCTAssertEqual(get("/", on: other, received: nil).status, 200)
+        let shared = try XCTUnwrap(board.latest())
+        try database.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        XCTAssertEqual(get("/", on: app, received: nowMilliseconds() - 50).status, 200)
+        XCTAssertEqual(app.statementCount, 1, "\(database.log.entries.map(\.sql))")
+        try database.execute("COMMIT")
+        XCTAssertEqual(board.latest(), shared)
+    }
+
     /// Without nginx's time (another nginx configuration, a test) every request asks.
     func testARequestWithoutItsArrivalTimeAsks() throws {
         XCTAssertEqual(get("/", on: app, received: nil).status, 200)

@@ -29,6 +29,22 @@ final class TransactionTests: PostgresTestCase {
         XCTAssertEqual(try db.scalar("SELECT txid_current_if_assigned() IS NULL", as: Bool.self), true)
     }
 
+    /// What `VersionCheckBoard` relies on before it shares an answer: the statement was a
+    /// transaction of its own, whether the open one came from `transaction { }` or a bare BEGIN.
+    func testIsOutsideTransactionSeesBothKindsOfTransaction() throws {
+        let db = try makeConnection()
+        XCTAssertTrue(db.isOutsideTransaction)
+        try db.transaction { XCTAssertFalse(db.isOutsideTransaction) }
+        XCTAssertTrue(db.isOutsideTransaction)
+        try db.execute("BEGIN")
+        XCTAssertFalse(db.isOutsideTransaction)
+        XCTAssertFalse(db.isInTransaction, "a bare BEGIN is not a transaction { } block")
+        XCTAssertEqual(try db.scalar("SELECT 1", as: Int.self), 1)
+        XCTAssertFalse(db.isOutsideTransaction)
+        try db.execute("COMMIT")
+        XCTAssertTrue(db.isOutsideTransaction)
+    }
+
     func testFailedStatementRollsBackTheWholeTransaction() throws {
         let db = try makeAccounts()
         XCTAssertThrowsError(try db.transaction {
