@@ -6,14 +6,15 @@ import Synchronization
 ///
 /// Why it is safe to use another worker's answer: a page must never show data older than a write
 /// committed before its request arrived. A query asked *after* the request arrived has a snapshot
-/// that holds every such write, whichever connection asked it. Under load a request waits in the
-/// listening socket's queue for milliseconds (32 connections, 4 workers: ~7 requests ahead), and
-/// meanwhile other workers keep asking; so the request can take their answer instead of a round
-/// trip of its own. A request with no answer asked late enough asks itself, as alone on the pool.
+/// that holds every such write, whichever connection asked it. Under load a request is taken by a
+/// worker a millisecond or two after nginx read it, and meanwhile other workers keep asking; so the
+/// request can take their answer instead of a round trip of its own. A request with no answer
+/// asked late enough asks itself, as alone on the pool.
 ///
 /// When the request arrived comes from nginx (`SHOP_REQUEST_TIME`, `$msec`: the wall clock nginx
 /// read right after the poll that reported the request, in whole milliseconds, so the request's
-/// bytes were there by then). Both sides read the same kernel's wall clock, which can be stepped
+/// bytes were there by then; not so with `timer_resolution`, which the shipped nginx.conf leaves
+/// unset). Both sides read the same kernel's wall clock, which can be stepped
 /// (NTP, an operator); each answer carries the wall clock's offset from the monotonic clock when it
 /// was taken, and an answer is used only while that offset is still the same (±`tolerance`): a
 /// step back in between, which could make an earlier question look later than the arrival, makes
@@ -79,7 +80,8 @@ public final class VersionCheckBoard: @unchecked Sendable {
     /// Keeps `answer` if it was asked later than the one held. Call only with a reply whose
     /// snapshot was taken after `askedAt` (a statement of its own, outside a transaction). Gives
     /// up when another worker is writing at the same moment: an answer not shared costs only
-    /// a round trip, never freshness.
+    /// a round trip, never freshness. (A worker killed between its two stores of `sequence` would
+    /// leave it odd: sharing then stops until the pool restarts, freshness never.)
     public func publish(_ answer: Answer) {
         let current = sequence.pointee.load(ordering: .relaxed)
         guard current & 1 == 0, field(1).pointee.load(ordering: .relaxed) < answer.askedAt.wall,
