@@ -60,7 +60,7 @@ final class CatalogCache {
                     sql: "EXISTS (SELECT 1 FROM shop_catalog_version WHERE id = 1 AND version = $1 AND lists_version = $2)",
                     parameters: [version, listsVersion]))
             } else if let shared = sharedCheck(context) {
-                cache.apply(version: shared.first, listsVersion: shared.second)
+                cache.apply(version: shared.version, listsVersion: shared.listsVersion)
             } else {
                 try cache.checkVersions(context.database, sharing: context.services.versionChecks)
             }
@@ -69,25 +69,24 @@ final class CatalogCache {
     }
 
     /// Another worker's check asked after this request arrived (`VersionCheckBoard`), when the
-    /// request can do without a reply of its own: it has no session cookie to load, whose cached
-    /// copy this check's reply proves as well (`Catalog.checkCurrent`), or its session is loaded.
+    /// request can do without a reply of its own: it sent no session cookie, whose cached session
+    /// this check's reply would prove as well (`Catalog.checkCurrent`).
     private static func sharedCheck(_ context: RequestContext) -> VersionCheckBoard.Answer? {
         guard let board = context.services.versionChecks, let received = context.request.receivedMilliseconds,
-              !context.session.browserSentKey || context.session.isLoaded,
-              context.database.isOutsideTransaction else { return nil }
+              !context.session.browserSentKey, context.database.isOutsideTransaction else { return nil }
         return board.answer(forRequestReceivedAt: received)
     }
 
     /// Reads the versions now; shares them with the pool's other workers when the statement was a
     /// transaction of its own, so its snapshot was taken after `asked`.
     private func checkVersions(_ database: PostgresConnection, sharing board: VersionCheckBoard?) throws {
-        let ownTransaction = database.isOutsideTransaction
-        let asked = VersionCheckBoard.Moment.now()
+        // Taken before the statement is sent, and only when there is a board to share with.
+        let asked = board != nil && database.isOutsideTransaction ? VersionCheckBoard.Moment.now() : nil
         let row = try database.queryOne("SELECT version, lists_version FROM shop_catalog_version WHERE id = 1")
         let now: Int64 = try row?.get("version") ?? -1
         let listsNow: Int64 = try row?.get("lists_version") ?? -1
-        if ownTransaction, database.isOutsideTransaction {
-            board?.publish(VersionCheckBoard.Answer(askedAt: asked, first: now, second: listsNow))
+        if let board, let asked, database.isOutsideTransaction {
+            board.publish(VersionCheckBoard.Answer(askedAt: asked, version: now, listsVersion: listsNow))
         }
         apply(version: now, listsVersion: listsNow)
     }

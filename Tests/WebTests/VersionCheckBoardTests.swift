@@ -10,7 +10,7 @@ final class VersionCheckBoardTests: XCTestCase {
     var receivedNanoseconds: Int64 { received * 1_000_000 }
 
     func answer(askedAt wall: Int64, offset: Int64 = 7) -> Answer {
-        Answer(askedAt: Moment(wall: wall, offset: offset), first: 3, second: 2)
+        Answer(askedAt: Moment(wall: wall, offset: offset), version: 3, listsVersion: 2)
     }
 
     func testAnAnswerMustBeAskedAfterTheLatestTheRequestCanHaveArrived() {
@@ -46,12 +46,12 @@ final class VersionCheckBoardTests: XCTestCase {
     func testTheBoardKeepsTheLatestAskedAnswer() throws {
         let board = try XCTUnwrap(VersionCheckBoard())
         XCTAssertNil(board.latest())
-        let first = Answer(askedAt: Moment(wall: 2_000, offset: 1), first: 10, second: 4)
+        let first = Answer(askedAt: Moment(wall: 2_000, offset: 1), version: 10, listsVersion: 4)
         board.publish(first)
         XCTAssertEqual(board.latest(), first)
-        board.publish(Answer(askedAt: Moment(wall: 1_500, offset: 1), first: 9, second: 4))  // asked earlier: not kept
+        board.publish(Answer(askedAt: Moment(wall: 1_500, offset: 1), version: 9, listsVersion: 4))  // asked earlier: not kept
         XCTAssertEqual(board.latest(), first)
-        let later = Answer(askedAt: Moment(wall: 2_500, offset: 1), first: 11, second: 5)
+        let later = Answer(askedAt: Moment(wall: 2_500, offset: 1), version: 11, listsVersion: 5)
         board.publish(later)
         XCTAssertEqual(board.latest(), later)
     }
@@ -59,7 +59,7 @@ final class VersionCheckBoardTests: XCTestCase {
     /// The mapping is shared across fork(): what a child publishes, the parent reads.
     func testAnAnswerPublishedInAChildProcessIsReadInTheParent() throws {
         let board = try XCTUnwrap(VersionCheckBoard())
-        let published = Answer(askedAt: Moment(wall: 123_456_789, offset: 42), first: 77, second: 5)
+        let published = Answer(askedAt: Moment(wall: 123_456_789, offset: 42), version: 77, listsVersion: 5)
         let child = fork()
         if child == 0 {
             board.publish(published)

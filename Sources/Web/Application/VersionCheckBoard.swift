@@ -25,7 +25,7 @@ public final class VersionCheckBoard: @unchecked Sendable {
     static let tolerance: Int64 = 50_000
 
     private let base: UnsafeMutableRawPointer
-    private static let fields = 5  // sequence, askedAt, offset, first, second
+    private static let fields = 5  // sequence, askedAt, offset, version, listsVersion
 
     /// One cache line; nil when the mapping fails (each worker then asks for itself).
     public init?() {
@@ -64,16 +64,16 @@ public final class VersionCheckBoard: @unchecked Sendable {
         }
     }
 
-    /// An answer: two values (the catalog's `version` and `lists_version`), asked at `askedAt`.
+    /// An answer: the catalog's `version` and `lists_version`, asked at `askedAt`.
     public struct Answer: Equatable, Sendable {
         public let askedAt: Moment
-        public let first: Int64
-        public let second: Int64
+        public let version: Int64
+        public let listsVersion: Int64
 
-        public init(askedAt: Moment, first: Int64, second: Int64) {
+        public init(askedAt: Moment, version: Int64, listsVersion: Int64) {
             self.askedAt = askedAt
-            self.first = first
-            self.second = second
+            self.version = version
+            self.listsVersion = listsVersion
         }
     }
 
@@ -95,8 +95,8 @@ public final class VersionCheckBoard: @unchecked Sendable {
         }
         field(1).pointee.store(answer.askedAt.wall, ordering: .relaxed)
         field(2).pointee.store(answer.askedAt.offset, ordering: .relaxed)
-        field(3).pointee.store(answer.first, ordering: .relaxed)
-        field(4).pointee.store(answer.second, ordering: .relaxed)
+        field(3).pointee.store(answer.version, ordering: .relaxed)
+        field(4).pointee.store(answer.listsVersion, ordering: .relaxed)
         sequence.pointee.store(current + 2, ordering: .releasing)
     }
 
@@ -106,7 +106,7 @@ public final class VersionCheckBoard: @unchecked Sendable {
         guard before & 1 == 0, before != 0 else { return nil }
         let answer = Answer(
             askedAt: Moment(wall: field(1).pointee.load(ordering: .relaxed), offset: field(2).pointee.load(ordering: .relaxed)),
-            first: field(3).pointee.load(ordering: .relaxed), second: field(4).pointee.load(ordering: .relaxed))
+            version: field(3).pointee.load(ordering: .relaxed), listsVersion: field(4).pointee.load(ordering: .relaxed))
         atomicMemoryFence(ordering: .acquiring)
         return sequence.pointee.load(ordering: .relaxed) == before ? answer : nil
     }
