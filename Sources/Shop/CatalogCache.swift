@@ -62,31 +62,40 @@ final class CatalogCache {
             } else if let shared = sharedCheck(context) {
                 cache.apply(version: shared.version, listsVersion: shared.listsVersion)
             } else {
-                try cache.checkVersions(context.database, sharing: context.services.versionChecks)
+                try cache.checkVersions(context.database, sharing: context.services.versionChecks,
+                                        sessions: context.services.sessionStore)
             }
             return CheckedCatalog(cache)
         }.cache
     }
 
     /// Another worker's check asked after this request arrived (`VersionCheckBoard`), when the
-    /// request can do without a reply of its own: it sent no session cookie, whose cached session
-    /// this check's reply would prove as well (`Catalog.checkCurrent`).
+    /// request can do without a reply of its own. A request with a session cookie needs the
+    /// session store's consent: a reply of this worker's would prove its cached session as well
+    /// (`Catalog.checkCurrent`), and the shared one stands for it only when its worker vouched
+    /// for the session notifications (`SessionStore.takesSharedCheck`).
     private static func sharedCheck(_ context: RequestContext) -> VersionCheckBoard.Answer? {
         guard let board = context.services.versionChecks, let received = context.request.receivedMilliseconds,
-              !context.session.browserSentKey, context.database.isOutsideTransaction else { return nil }
-        return board.answer(forRequestReceivedAt: received)
+              context.database.isOutsideTransaction, let answer = board.answer(forRequestReceivedAt: received),
+              !context.session.browserSentKey || context.services.sessionStore.takesSharedCheck(answer)
+        else { return nil }
+        return answer
     }
 
     /// Reads the versions now; shares them with the pool's other workers when the statement was a
-    /// transaction of its own, so its snapshot was taken after `asked`.
-    private func checkVersions(_ database: PostgresConnection, sharing board: VersionCheckBoard?) throws {
+    /// transaction of its own, so its snapshot was taken after `asked`, with the session
+    /// notifications its reply brought passed on first (`SessionStore.shareNotifications`).
+    private func checkVersions(_ database: PostgresConnection, sharing board: VersionCheckBoard?, sessions: SessionStore) throws {
         // Taken before the statement is sent, and only when there is a board to share with.
         let asked = board != nil && database.isOutsideTransaction ? VersionCheckBoard.Moment.now() : nil
         let row = try database.queryOne("SELECT version, lists_version FROM shop_catalog_version WHERE id = 1")
         let now: Int64 = try row?.get("version") ?? -1
         let listsNow: Int64 = try row?.get("lists_version") ?? -1
         if let board, let asked, database.isOutsideTransaction {
-            board.publish(VersionCheckBoard.Answer(askedAt: asked, version: now, listsVersion: listsNow))
+            // Failing to pass them on only means the answer vouches for no session.
+            let heardSince = (try? sessions.shareNotifications()) ?? nil
+            board.publish(VersionCheckBoard.Answer(askedAt: asked, version: now, listsVersion: listsNow,
+                                                   sessionsHeardSince: heardSince ?? 0))
         }
         apply(version: now, listsVersion: listsNow)
     }

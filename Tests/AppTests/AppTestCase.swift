@@ -34,8 +34,8 @@ class AppTestCase: XCTestCase {
     }
 
     /// Another worker's Application (its own connection and session cache), with DEBUG on (Settings' default).
-    func makeApplication(_ configure: (inout Settings) -> Void = { _ in }) throws -> Application {
-        let application = try TestApplication.make { settings in
+    func makeApplication(sessionSeat: SessionChangeBoard.Seat? = nil, _ configure: (inout Settings) -> Void = { _ in }) throws -> Application {
+        let application = try TestApplication.make(sessionSeat: sessionSeat) { settings in
             settings.debug = true
             configure(&settings)
         }

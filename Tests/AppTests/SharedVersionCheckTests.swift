@@ -63,18 +63,62 @@ final class SharedVersionCheckTests: AppTestCase {
         }
     }
 
-    /// A request with a session cookie needs a reply of its own anyway: the catalog check's proves
-    /// its cached session too (`Catalog.checkCurrent`), so it asks.
-    func testARequestWithASessionAsksItself() throws {
+    /// A request with a session cookie needs its cached session proved current as well: a check
+    /// whose worker vouched for no session notification (these two workers are pools of their
+    /// own, with no `SessionChangeBoard`) leaves it to ask itself, one reply proving both.
+    func testARequestWithASessionAsksItselfWhenTheCheckVouchesForNoSession() throws {
         let shopper = browser(other)
         XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": "1"]).status, 302)
         let sessionCookie = try XCTUnwrap(shopper.sessionCookie)
         XCTAssertEqual(get("/", on: other, received: nil).status, 200)  // its page cached
         XCTAssertEqual(get("/", on: app, received: nowMilliseconds() - 5).status, 200)
-        XCTAssertNotNil(board.latest())
+        XCTAssertEqual(board.latest()?.sessionsHeardSince, 0)
         let page = get("/", on: other, received: nowMilliseconds() - 5, cookie: "sessionid=\(sessionCookie)")
         XCTAssertTrue(page.bodyText.contains("Green Tea"))
         XCTAssertEqual(other.statementCount, 1, "\(other.services.database.log.entries.map(\.sql))")
+    }
+
+    /// Two workers of one pool (one `SessionChangeBoard`): a cart takes the other's check, which
+    /// passed on the session notifications its reply brought, and makes no round trip. A session
+    /// written by SQL (as Django writes it) shows all the same at the next request.
+    func testACartTakesACheckWhoseWorkerPassedOnTheSessionNotifications() throws {
+        let sessions = try XCTUnwrap(SessionChangeBoard(rings: 2))
+        let first = try makeApplication(sessionSeat: sessions.seat(0))
+        let second = try makeApplication(sessionSeat: sessions.seat(1))
+        first.services.versionChecks = board
+        second.services.versionChecks = board
+        // Three sessions: the shopper's, and two whose data SQL copies into it (one tea, two teas).
+        var keys: [String] = []
+        for quantity in ["3", "1", "2"] {
+            let shopper = browser(first)
+            XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": quantity]).status, 302)
+            keys.append(try XCTUnwrap(shopper.sessionCookie))
+        }
+        let cookie = "sessionid=\(keys[0])"
+        XCTAssertEqual(CartPage.lines(in: get("/cart/", on: second, received: nil, cookie: cookie).bodyText), [teaID: 3])
+
+        for round in 1...10 {
+            let source = keys[1 + round % 2]
+            try database.execute("""
+                UPDATE django_session SET session_data = (SELECT session_data FROM django_session WHERE session_key = $1)
+                WHERE session_key = $2
+                """, [source, keys[0]])
+            let arrived = nowMilliseconds()
+            usleep(2_000)
+            XCTAssertEqual(get("/", on: first, received: nil).status, 200)  // asks, shares
+            let replies = second.services.database.idleReplyCount
+            let cart = get("/cart/", on: second, received: arrived, cookie: cookie)
+            XCTAssertEqual(CartPage.lines(in: cart.bodyText), [teaID: 1 + round % 2], "round \(round)")
+            XCTAssertEqual(second.statementCount, 1, "its dropped copy read again, nothing else: \(second.services.database.log.entries.map(\.sql))")
+            XCTAssertEqual(second.services.database.idleReplyCount, replies + 1)
+            // And with nothing written since, nothing at all.
+            let again = nowMilliseconds()
+            usleep(2_000)
+            XCTAssertEqual(get("/", on: first, received: nil).status, 200)
+            XCTAssertEqual(CartPage.lines(in: get("/cart/", on: second, received: again, cookie: cookie).bodyText), [teaID: 1 + round % 2])
+            XCTAssertEqual(second.statementCount, 0, "\(second.services.database.log.entries.map(\.sql))")
+            XCTAssertEqual(second.services.database.idleReplyCount, replies + 1, "no round trip")
+        }
     }
 
     /// A check inside an open transaction may read an older snapshot than its moment

@@ -109,6 +109,44 @@ final class PoolThroughNginxTests: XCTestCase {
         XCTAssertGreaterThan(shared.count, pages.count / 10, "of \(pages.count) GET /, \(shared.count) took a shared check")
     }
 
+    /// Requests with a session cookie share checks too, when the worker that asked passed on the
+    /// session notifications its reply brought (`SessionStore.takesSharedCheck`): many `GET /cart/`
+    /// make no round trip. Still, a session written by SQL (as Django writes it) shows at the
+    /// very next request, whichever worker answers it.
+    func testCartsShareCatalogChecksYetShowEverySessionWriteAtTheNextRequest() throws {
+        try XCTSkipUnless(LoadGenerator.isAvailable, "wrk is not installed (deploy/scripts/install-deps.sh installs it)")
+        let sencha = try XCTUnwrap(Int(productPath.split(separator: "/")[0]))
+        // Four sessions: wrk's, the shopper's, and two whose data SQL copies into the shopper's.
+        var keys: [String] = []
+        for quantity in ["1", "3", "1", "2"] {
+            let browser = Browser(port: nginx.port)
+            let token = try XCTUnwrap(Browser.csrfToken(in: try browser.get(productPath).text))
+            let added = try browser.post("/cart/add/\(sencha)/", form: [("quantity", quantity), ("csrfmiddlewaretoken", token)])
+            XCTAssertEqual(added.status, 302)
+            keys.append(try XCTUnwrap(browser.cookies["sessionid"]))
+        }
+        let shopper = Browser(port: nginx.port)
+        shopper.setCookie("sessionid", keys[1])
+        XCTAssertEqual(CartPage.lines(in: try shopper.get("/cart/").text), [sencha: 3])
+
+        let load = try LoadGenerator(url: "http://127.0.0.1:\(nginx.port)/cart/", seconds: 4, connections: 16,
+                                     headers: ["Cookie: sessionid=\(keys[0])"])
+        for round in 1...40 {
+            try database.execute("""
+                UPDATE django_session SET session_data = (SELECT session_data FROM django_session WHERE session_key = $1)
+                WHERE session_key = $2
+                """, [keys[2 + round % 2], keys[1]])
+            XCTAssertEqual(CartPage.lines(in: try shopper.get("/cart/").text), [sencha: 1 + round % 2], "round \(round)")
+        }
+        let result = load.finish()
+        XCTAssertGreaterThan(result.requests, 0, result.output)
+        XCTAssertEqual(result.non2xx + result.socketErrors, 0, result.output)
+        try waitUntil(timeout: 5) { self.pool.log.contains("GET /cart/ 200 ") }
+        let carts = pool.log.split(separator: "\n").filter { $0.hasPrefix("GET /cart/ 200 ") }
+        let shared = carts.filter { $0.hasSuffix(" sql=0") }
+        XCTAssertGreaterThan(shared.count, carts.count / 10, "of \(carts.count) GET /cart/, \(shared.count) took a shared check")
+    }
+
     func testEveryRequestIsLogged() throws {
         _ = try get("/tea/")
         try waitUntil(timeout: 5) { self.pool.log.contains("GET /tea/ 200 ") }

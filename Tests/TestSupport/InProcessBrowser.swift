@@ -9,7 +9,8 @@ public enum TestApplication {
     /// The repository's templates, read once: a renderer never changes, so every application shares it.
     private static let templates = Result { try TemplateRenderer(directory: Paths.templates) }
 
-    public static func make(_ configure: (inout Settings) -> Void = { _ in }) throws -> Application {
+    /// `sessionSeat`: a worker's place on a pool's shared session changes, as `shop serve` gives it.
+    public static func make(sessionSeat: SessionChangeBoard.Seat? = nil, _ configure: (inout Settings) -> Void = { _ in }) throws -> Application {
         var settings = Settings(databaseURL: TestDatabase.url)
         settings.templatesDirectory = Paths.templates
         settings.debug = false
@@ -18,7 +19,7 @@ public enum TestApplication {
         configure(&settings)
         let templates = settings.templatesDirectory == Paths.templates
             ? try Self.templates.get() : try TemplateRenderer(directory: settings.templatesDirectory)
-        return try Site.makeApplication(settings: settings, templates: templates)
+        return try Site.makeApplication(settings: settings, templates: templates, sessionSeat: sessionSeat)
     }
 }
 

@@ -18,9 +18,11 @@ public final class LoadGenerator {
 
     public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") }
 
-    public init(url: String, seconds: Int, connections: Int = 8, threads: Int = 2) throws {
+    /// `headers`: sent with every request, e.g. `"Cookie: sessionid=..."`.
+    public init(url: String, seconds: Int, connections: Int = 8, threads: Int = 2, headers: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "10s", url]
+        process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "10s"]
+            + headers.flatMap { ["-H", $0] } + [url]
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()

@@ -19,13 +19,17 @@ import Synchronization
 /// was taken, and an answer is used only while that offset is still the same (±`tolerance`): a
 /// step back in between, which could make an earlier question look later than the arrival, makes
 /// the answer unusable instead.
+///
+/// An answer can also stand for the round trip a cached session needs (`sessionsHeardSince`, see
+/// `SessionStore.takesSharedCheck`): the worker that asked passed on every session notification
+/// its reply brought before publishing it.
 public final class VersionCheckBoard: @unchecked Sendable {
     /// The most the clocks' offset may have moved, in nanoseconds: NTP slews (at most 0.5 ms a
     /// second) move both clocks alike; only a step moves the offset.
     static let tolerance: Int64 = 50_000
 
     private let base: UnsafeMutableRawPointer
-    private static let fields = 5  // sequence, askedAt, offset, version, listsVersion
+    private static let fields = 6  // sequence, askedAt, offset, version, listsVersion, sessionsHeardSince
 
     /// One cache line; nil when the mapping fails (each worker then asks for itself).
     public init?() {
@@ -53,6 +57,9 @@ public final class VersionCheckBoard: @unchecked Sendable {
             self.offset = offset
         }
 
+        /// The same moment on CLOCK_MONOTONIC, which every process of the machine shares.
+        public var monotonic: Int64 { wall - offset }
+
         public static func now() -> Moment {
             var monotonic = timespec()
             var wall = timespec()
@@ -69,11 +76,15 @@ public final class VersionCheckBoard: @unchecked Sendable {
         public let askedAt: Moment
         public let version: Int64
         public let listsVersion: Int64
+        /// CLOCK_MONOTONIC nanoseconds since when the asking worker has passed on every session
+        /// notification its connection received, this reply's included; 0: it holds no such proof.
+        public let sessionsHeardSince: Int64
 
-        public init(askedAt: Moment, version: Int64, listsVersion: Int64) {
+        public init(askedAt: Moment, version: Int64, listsVersion: Int64, sessionsHeardSince: Int64 = 0) {
             self.askedAt = askedAt
             self.version = version
             self.listsVersion = listsVersion
+            self.sessionsHeardSince = sessionsHeardSince
         }
     }
 
@@ -97,6 +108,7 @@ public final class VersionCheckBoard: @unchecked Sendable {
         field(2).pointee.store(answer.askedAt.offset, ordering: .relaxed)
         field(3).pointee.store(answer.version, ordering: .relaxed)
         field(4).pointee.store(answer.listsVersion, ordering: .relaxed)
+        field(5).pointee.store(answer.sessionsHeardSince, ordering: .relaxed)
         sequence.pointee.store(current + 2, ordering: .releasing)
     }
 
@@ -106,7 +118,8 @@ public final class VersionCheckBoard: @unchecked Sendable {
         guard before & 1 == 0, before != 0 else { return nil }
         let answer = Answer(
             askedAt: Moment(wall: field(1).pointee.load(ordering: .relaxed), offset: field(2).pointee.load(ordering: .relaxed)),
-            version: field(3).pointee.load(ordering: .relaxed), listsVersion: field(4).pointee.load(ordering: .relaxed))
+            version: field(3).pointee.load(ordering: .relaxed), listsVersion: field(4).pointee.load(ordering: .relaxed),
+            sessionsHeardSince: field(5).pointee.load(ordering: .relaxed))
         atomicMemoryFence(ordering: .acquiring)
         return sequence.pointee.load(ordering: .relaxed) == before ? answer : nil
     }

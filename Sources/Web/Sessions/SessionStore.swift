@@ -68,6 +68,18 @@ public protocol SessionStore: AnyObject {
     /// stale one.
     func beginRequest(speculative: Bool)
 
+    /// Whether this request may take another worker's catalog check (`VersionCheckBoard`) in
+    /// place of a reply of its own, as far as its session is concerned. Engines that read the
+    /// session where it is kept need no reply; `cached_db` needs the proof its cached copy is
+    /// current (`CachedDatabaseSessionStore`), and takes the answer's only when it holds.
+    func takesSharedCheck(_ answer: VersionCheckBoard.Answer) -> Bool
+
+    /// Called after a catalog check this worker is about to share, whose reply came after
+    /// every notification committed before it was asked: passes on to the pool the session
+    /// notifications received, and returns since when (CLOCK_MONOTONIC nanoseconds) everything
+    /// received was passed on; nil when it cannot vouch for any (`Answer.sessionsHeardSince`).
+    func shareNotifications() throws -> Int64?
+
     /// Deletes expired sessions (`shop clearsessions`); returns how many.
     func clearExpired() throws -> Int
 
@@ -102,6 +114,8 @@ extension SessionStore {
     public func lock(key: String) throws {}
     public func releaseLocks() {}
     public func beginRequest(speculative: Bool) {}
+    public func takesSharedCheck(_ answer: VersionCheckBoard.Answer) -> Bool { true }
+    public func shareNotifications() throws -> Int64? { nil }
 }
 
 /// A conditional save or delete found the stored session changed (or gone)

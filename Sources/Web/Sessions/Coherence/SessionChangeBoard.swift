@@ -14,6 +14,8 @@ import Synchronization
 ///     announcement no other worker serves the copy it outdates;
 ///   - `head`: how many changes the slot has published; each change (key, version, expiry,
 ///     signed data, or only "drop" when it does not fit) sits at `head % entriesPerRing`.
+///     Besides its own saves, a worker passes on there the changes it heard of by `NOTIFY`
+///     (`forward`), so that its shared catalog checks can stand for the others' catch-up.
 /// A header holds `epoch`, moved when a worker died in the middle of a save: every worker then
 /// drops every cached session, since the dead one may have committed without announcing.
 public final class SessionChangeBoard: @unchecked Sendable {
@@ -121,9 +123,25 @@ public final class SessionChangeBoard: @unchecked Sendable {
 
         /// After it: publishes the change (nil data drops the others' copies), then ends the write.
         public func publish(key: String, version: Int64, expireDate: Date, data: String?) {
+            append(key: key, version: version, expireDate: expireDate, data: data)
+            endWrite()
+        }
+
+        /// Passes on a change this worker learnt of by `NOTIFY` (another pool's save, Django's,
+        /// SQL's), so the others need not wait for their own copy of the notification
+        /// (`SessionStore.shareNotifications`). Not a write of this worker's: `writing` is untouched.
+        public func forward(key: String, version: Int64, expireDate: Date, data: String?) {
+            append(key: key, version: version, expireDate: expireDate, data: data)
+        }
+
+        /// Adds a change to this slot's ring; one whose key does not fit drops everything everywhere.
+        private func append(key: String, version: Int64, expireDate: Date, data: String?) {
             let position = board.head(slot).pointee.load(ordering: .relaxed)
             let entry = board.entry(slot, position)
-            guard key.utf8.count <= SessionChangeBoard.maxKeyLength else { return endWrite(dropEverything: true) }
+            guard key.utf8.count <= SessionChangeBoard.maxKeyLength else {
+                board.epoch.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                return
+            }
             let keyBytes = Array(key.utf8)
             // Data that does not fit is announced as "drop" (version 0), without being copied.
             let fits = data.map { $0.utf8.count <= SessionChangeBoard.maxDataLength } ?? false
@@ -138,7 +156,6 @@ public final class SessionChangeBoard: @unchecked Sendable {
                 if $0.count > 0 { (entry + SessionChangeBoard.entryHeader).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
             board.head(slot).pointee.store(position + 1, ordering: .releasing)
-            endWrite()
         }
 
         /// Ends a write that changed nothing (a refused save). `dropEverything` when the change

@@ -20,7 +20,10 @@ import Postgres
 /// the request already had a reply from the server, else one statement-free
 /// round trip), and brings the copies they outdate up to date from the
 /// announced data, or drops them; a copy another worker is saving right now is
-/// read again. So a read the cache serves costs no SQL and is never older than
+/// read again. Another worker's reply can stand for the round trip: a catalog
+/// check it asked after the request arrived and shared once it had passed on to
+/// the pool every notification its connection received (`takesSharedCheck`).
+/// So a read the cache serves costs no SQL and is never older than
 /// the newest save the database had committed when the request arrived,
 /// whatever version cookie the browser sends. The cookie is only a hint: one
 /// newer than the cache's copy sends the read to the database.
@@ -41,6 +44,19 @@ public final class CachedDatabaseSessionStore: SessionStore {
     /// served without catching up first.
     private var speculative = false
 
+    // Sharing the catch-up with the pool's other workers. Moments are CLOCK_MONOTONIC
+    // nanoseconds, the same in every process.
+    /// When the current request began (read with `requestMark`; only in a pool).
+    private var requestBegan: Int64 = 0
+    /// Every notification committed before this moment has been received, by this worker's
+    /// connection or from the pool's board, so `applyChanges` brings this cache up to it.
+    private var heardThrough: Int64 = 0
+    /// Since this moment every notification the connection received was passed on to the pool
+    /// (`forward`); 0 while it is not listening.
+    private var forwardingSince: Int64 = 0
+    /// The current request took another worker's check as its catch-up (`takesSharedCheck`).
+    private var caughtUpBySharedCheck = false
+
     public init(database: PostgresConnection, secretKey: String, capacity: Int, seat: SessionChangeBoard.Seat? = nil) {
         self.database = database
         self.seat = seat
@@ -51,8 +67,27 @@ public final class CachedDatabaseSessionStore: SessionStore {
 
     public func beginRequest(speculative: Bool) {
         backing.beginRequest(speculative: speculative)
+        if seat != nil { requestBegan = Self.monotonicNow() }
         requestMark = database.idleReplyCount
         self.speculative = speculative
+        caughtUpBySharedCheck = false
+    }
+
+    /// The answer stands for this request's catch-up when its worker has passed on every
+    /// notification since a moment this cache had already heard through: then what this cache
+    /// missed, committed between that moment and when the answer was asked, is on the board.
+    public func takesSharedCheck(_ answer: VersionCheckBoard.Answer) -> Bool {
+        guard seat != nil, answer.sessionsHeardSince > 0, answer.sessionsHeardSince <= heardThrough else { return false }
+        heardThrough = max(heardThrough, answer.askedAt.monotonic)
+        caughtUpBySharedCheck = true
+        return true
+    }
+
+    public func shareNotifications() throws -> Int64? {
+        // A connection that never listened (this worker served no session yet) vouches for nothing.
+        guard seat != nil, registeredGeneration == database.connectionGeneration else { return nil }
+        try applyChanges()  // reads, applies and passes on what the check's reply brought
+        return registeredGeneration == database.connectionGeneration ? forwardingSince : nil
     }
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
@@ -61,7 +96,7 @@ public final class CachedDatabaseSessionStore: SessionStore {
         // collect every one committed before this request arrived (not possible
         // inside a transaction: then the database answers).
         let replies = database.idleReplyCount
-        if cache.contains(key), try speculative || database.catchUpNotifications(since: requestMark) {
+        if cache.contains(key), try speculative || caughtUpBySharedCheck || caughtUp() {
             // What the catch-up's Sync brought (after a reconnect: the cache emptied, the pool
             // registered again). Without a reply since (a speculative request, or one whose
             // catalog check already answered), everything owed was applied just above: reading
@@ -135,6 +170,20 @@ public final class CachedDatabaseSessionStore: SessionStore {
         return try backing.clearExpired()
     }
 
+    /// Makes sure the connection has received every notification committed before this request
+    /// began (`PostgresConnection.catchUpNotifications`).
+    private func caughtUp() throws -> Bool {
+        guard try database.catchUpNotifications(since: requestMark) else { return false }
+        heardThrough = max(heardThrough, requestBegan)
+        return true
+    }
+
+    private static func monotonicNow() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
     public func lock(key: String) throws { try backing.lock(key: key) }
     public func releaseLocks() { backing.releaseLocks() }
 
@@ -142,7 +191,8 @@ public final class CachedDatabaseSessionStore: SessionStore {
     /// version) up to date from the announced data, or drops them (deleted,
     /// saved by Django, or with data too long to announce): first the pool's
     /// changes from shared memory, then the notifications the connection holds
-    /// (one non-blocking read of its socket). On a connection's first use, and
+    /// (one non-blocking read of its socket), each also passed on to the pool's
+    /// other workers (`shareNotifications`). On a connection's first use, and
     /// after a reconnect (which empties the cache: notifications sent meanwhile
     /// were lost), the pool is registered and LISTEN issued before anything is
     /// cached (the connection re-issues LISTEN itself after later reconnects).
@@ -152,6 +202,10 @@ public final class CachedDatabaseSessionStore: SessionStore {
             try SessionCachePools.register(pool, on: database)
             try database.listen(DatabaseSessionStore.changeChannel)
             registeredGeneration = database.connectionGeneration
+            // Listening from now on, with nothing cached: nothing committed earlier can be missed.
+            let now = Self.monotonicNow()
+            heardThrough = now
+            forwardingSince = now
         }
         seat?.collect(dropAll: { cache.removeAll() }, holds: { cache.contains($0) }) { change in
             apply(version: change.version, key: change.key, expireDate: change.expireDate, data: change.data)
@@ -159,17 +213,22 @@ public final class CachedDatabaseSessionStore: SessionStore {
         for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.changeChannel {
             let parts = notification.payload.split(separator: " ", maxSplits: 3)
             guard parts.count >= 2, let version = Int64(parts[0]) else { continue }
+            let key = String(parts[1])
             // A save that carried its data: the newer copy, as the row now holds it.
             if version > 0, parts.count == 4, let seconds = Double(parts[2]) {
-                apply(version: version, key: String(parts[1]), expireDate: Date(timeIntervalSince1970: seconds), data: String(parts[3]))
+                let expireDate = Date(timeIntervalSince1970: seconds)
+                apply(version: version, key: key, expireDate: expireDate, data: String(parts[3]))
+                seat?.forward(key: key, version: version, expireDate: expireDate, data: String(parts[3]))
             } else {
-                apply(version: version, key: String(parts[1]), expireDate: nil, data: nil)
+                apply(version: version, key: key, expireDate: nil, data: nil)
+                seat?.forward(key: key, version: 0, expireDate: Date(), data: nil)
             }
         }
         if database.connectionGeneration != registeredGeneration {
             // Reconnected while reading: register again before caching.
             cache.removeAll()
             registeredGeneration = -1
+            forwardingSince = 0
         }
     }
 
