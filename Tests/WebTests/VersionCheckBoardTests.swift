@@ -51,7 +51,7 @@ final class VersionCheckBoardTests: XCTestCase {
         XCTAssertEqual(board.latest(), first)
         board.publish(Answer(askedAt: Moment(wall: 1_500, offset: 1), version: 9, listsVersion: 4))  // asked earlier: not kept
         XCTAssertEqual(board.latest(), first)
-        let later = Answer(askedAt: Moment(wall: 2_500, offset: 1), version: 11, listsVersion: 5)
+        let later = Answer(askedAt: Moment(wall: 2_500, offset: 1), version: 11, listsVersion: 5, sessionsHeardSince: 2_400)
         board.publish(later)
         XCTAssertEqual(board.latest(), later)
     }
@@ -59,7 +59,7 @@ final class VersionCheckBoardTests: XCTestCase {
     /// The mapping is shared across fork(): what a child publishes, the parent reads.
     func testAnAnswerPublishedInAChildProcessIsReadInTheParent() throws {
         let board = try XCTUnwrap(VersionCheckBoard())
-        let published = Answer(askedAt: Moment(wall: 123_456_789, offset: 42), version: 77, listsVersion: 5)
+        let published = Answer(askedAt: Moment(wall: 123_456_789, offset: 42), version: 77, listsVersion: 5, sessionsHeardSince: 9)
         let child = fork()
         if child == 0 {
             board.publish(published)
