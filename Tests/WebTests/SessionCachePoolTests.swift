@@ -16,21 +16,6 @@ final class SessionCachePoolTests: DatabaseTestCase {
         try checkConnection().execute("DELETE FROM session_cache_pool")
     }
 
-    /// Two workers of one pool: their own connections, one board.
-    private func twoWorkers() throws -> (CachedDatabaseSessionStore, PostgresConnection, CachedDatabaseSessionStore, PostgresConnection) {
-        let board = try XCTUnwrap(SessionChangeBoard(rings: 2))
-        let (a, b) = (checkConnection(), checkConnection())
-        return (CachedDatabaseSessionStore(database: a, secretKey: secret, capacity: 10, seat: board.seat(0)), a,
-                CachedDatabaseSessionStore(database: b, secretKey: secret, capacity: 10, seat: board.seat(1)), b)
-    }
-
-    /// A read as a request makes it: a new request begins first (what the cache may serve is
-    /// judged against the moment the request arrived).
-    private func read(_ store: CachedDatabaseSessionStore, _ key: String) throws -> SessionRecord? {
-        store.beginRequest(speculative: false)
-        return try store.load(key: key, version: nil)
-    }
-
     /// What a LISTENing connection received, after a round trip that proves it has all.
     private func received(_ listener: PostgresConnection) throws -> [String] {
         try listener.catchUpNotifications(since: listener.idleReplyCount)
@@ -38,7 +23,7 @@ final class SessionCachePoolTests: DatabaseTestCase {
     }
 
     func testAPoolAloneSavesWithoutNotifyAndItsWorkersStayCoherent() throws {
-        let (a, _, b, bConnection) = try twoWorkers()
+        let (a, _, b, bConnection) = try twoWorkers(secret: secret)
         let listener = checkConnection()
         try listener.listen(DatabaseSessionStore.changeChannel)
         let first = try a.save(key: nil, data: ["n": "1"], expireDate: live)
@@ -76,7 +61,7 @@ final class SessionCachePoolTests: DatabaseTestCase {
     /// Another pool (an upgrade's new master, another host) is told of every save by NOTIFY;
     /// once it is gone, the saves stop notifying.
     func testAnotherPoolIsNotifiedUntilItIsGone() throws {
-        let (a, _, _, _) = try twoWorkers()
+        let (a, _, _, _) = try twoWorkers(secret: secret)
         let first = try a.save(key: nil, data: ["n": "1"], expireDate: live)
 
         let otherConnection = checkConnection()
@@ -116,7 +101,7 @@ final class SessionCachePoolTests: DatabaseTestCase {
     /// A pool's row stays while any of its workers' connections is open, and one that lost its
     /// connection registers again before it caches anything.
     func testAWorkerRegistersItsPoolAgainAfterAReconnect() throws {
-        let (a, aConnection, b, bConnection) = try twoWorkers()
+        let (a, aConnection, b, bConnection) = try twoWorkers(secret: secret)
         let first = try a.save(key: nil, data: ["n": "1"], expireDate: live)
         XCTAssertEqual(try read(b, first.key)?.data, ["n": "1"])
         bConnection.close()

@@ -17,19 +17,6 @@ final class SharedSessionCatchUpTests: DatabaseTestCase {
         try checkConnection().execute("DELETE FROM session_cache_pool")
     }
 
-    /// Two workers of one pool: their own connections, one board.
-    private func twoWorkers() throws -> (CachedDatabaseSessionStore, PostgresConnection, CachedDatabaseSessionStore, PostgresConnection) {
-        let board = try XCTUnwrap(SessionChangeBoard(rings: 2))
-        let (a, b) = (checkConnection(), checkConnection())
-        return (CachedDatabaseSessionStore(database: a, secretKey: secret, capacity: 10, seat: board.seat(0)), a,
-                CachedDatabaseSessionStore(database: b, secretKey: secret, capacity: 10, seat: board.seat(1)), b)
-    }
-
-    private func read(_ store: CachedDatabaseSessionStore, _ key: String) throws -> SessionRecord? {
-        store.beginRequest(speculative: false)
-        return try store.load(key: key, version: nil)
-    }
-
     /// What the catalog check does on worker `store`'s connection before it shares its answer.
     private func check(_ store: CachedDatabaseSessionStore, on connection: PostgresConnection) throws -> VersionCheckBoard.Answer {
         store.beginRequest(speculative: false)
@@ -40,7 +27,7 @@ final class SharedSessionCatchUpTests: DatabaseTestCase {
     }
 
     func testAWriteOnlyAnotherWorkerHeardOfReachesThisCacheThroughItsSharedCheck() throws {
-        let (a, aConnection, b, bConnection) = try twoWorkers()
+        let (a, aConnection, b, bConnection) = try twoWorkers(secret: secret)
         XCTAssertNil(try read(a, "no-such-key-0000000000000000000"))  // A listens from now on
         let saved = try b.save(key: nil, data: ["n": "1"], expireDate: live)
         XCTAssertEqual(try read(b, saved.key)?.data, ["n": "1"])  // B caches it
@@ -62,7 +49,7 @@ final class SharedSessionCatchUpTests: DatabaseTestCase {
     }
 
     func testAnotherPoolsSaveReachesThisCacheWithItsData() throws {
-        let (a, aConnection, b, bConnection) = try twoWorkers()
+        let (a, aConnection, b, bConnection) = try twoWorkers(secret: secret)
         XCTAssertNil(try read(a, "no-such-key-0000000000000000000"))
         let saved = try b.save(key: nil, data: ["n": "1"], expireDate: live)
         XCTAssertEqual(try read(b, saved.key)?.data, ["n": "1"])
@@ -82,7 +69,7 @@ final class SharedSessionCatchUpTests: DatabaseTestCase {
     /// A worker vouches only for what it heard since it listened: a cache that has heard through
     /// an earlier moment only (its last proof) cannot rely on it, until a proof of its own.
     func testAWorkerThatStartedListeningAfterThisCachesLastProofIsNotTaken() throws {
-        let (a, aConnection, b, bConnection) = try twoWorkers()
+        let (a, aConnection, b, bConnection) = try twoWorkers(secret: secret)
         let saved = try b.save(key: nil, data: ["n": "1"], expireDate: live)
         XCTAssertEqual(try read(b, saved.key)?.data, ["n": "1"])  // B's last proof: now
         usleep(1_000)
@@ -101,7 +88,7 @@ final class SharedSessionCatchUpTests: DatabaseTestCase {
     /// A worker that serves no session never listened, and one whose connection was replaced
     /// lost what was sent meanwhile: neither vouches for anything until it listens again.
     func testAWorkerNotListeningVouchesForNothing() throws {
-        let (a, aConnection, b, _) = try twoWorkers()
+        let (a, aConnection, b, _) = try twoWorkers(secret: secret)
         XCTAssertNil(try check(a, on: aConnection).sessionsHeardSince.nonZero)
         XCTAssertNil(try read(a, "no-such-key-0000000000000000000"))
         XCTAssertNil(try read(b, "no-such-key-0000000000000000000"))  // B would take A's word
