@@ -26,11 +26,20 @@ final class SessionCoherenceTests: XCTestCase {
     func testSignedCookies() throws { try runCoherence(engine: "signed_cookies") }
 
     func testTwoBrowsersInterleavedCachedDatabase() throws { try runCoherence(engine: "cached_db", browsers: 2) }
+
+    /// The same under load: wrk reads another session's cart meanwhile, so the workers share
+    /// their catalog checks and take them as the proof their cached sessions are current
+    /// (`SessionStore.takesSharedCheck`); each pool hears the other's saves by NOTIFY, passed on
+    /// by whichever of its workers asked.
+    func testCachedDatabaseWhileTheWorkersShareTheirChecks() throws {
+        try XCTSkipUnless(LoadGenerator.isAvailable, "wrk is not installed (deploy/scripts/install-deps.sh installs it)")
+        try runCoherence(engine: "cached_db", steps: 120, underLoad: true)
+    }
     func testTwoBrowsersInterleavedDatabase() throws { try runCoherence(engine: "db", browsers: 2) }
     func testTwoBrowsersInterleavedFile() throws { try runCoherence(engine: "file", browsers: 2) }
     func testTwoBrowsersInterleavedCache() throws { try runCoherence(engine: "cache", browsers: 2) }
 
-    func runCoherence(engine: String, browsers count: Int = 1, steps: Int = 200) throws {
+    func runCoherence(engine: String, browsers count: Int = 1, steps: Int = 200, underLoad: Bool = false) throws {
         var environment = ["SESSION_ENGINE": engine]
         environment["SESSION_FILE_PATH"] = try Paths.temporaryDirectory("sessions")
         if let cache = ProcessInfo.processInfo.environment["CACHE_URL"] { environment["CACHE_URL"] = cache }
@@ -45,6 +54,15 @@ final class SessionCoherenceTests: XCTestCase {
             XCTAssertEqual(page.status, 200)
             tokens.append(try XCTUnwrap(Browser.csrfToken(in: page.text)))
         }
+        var load: LoadGenerator?
+        if underLoad {
+            let other = Browser(port: nginx.port)
+            let token = try XCTUnwrap(Browser.csrfToken(in: try other.get("/\(products[1])/tea-1/").text))
+            XCTAssertEqual(try other.post("/cart/add/\(products[1])/", form: [("quantity", "2"), ("csrfmiddlewaretoken", token)]).status, 302)
+            load = try LoadGenerator(url: "http://127.0.0.1:\(nginx.port)/cart/", seconds: 30, connections: 16,
+                                     headers: ["Cookie: sessionid=\(try XCTUnwrap(other.cookies["sessionid"]))"])
+        }
+        defer { load?.stop() }  // a step that failed returns early
         var expected = Array(repeating: [Int: Int](), count: count)
         for step in 0..<steps {
             let which = step % count
@@ -65,10 +83,19 @@ final class SessionCoherenceTests: XCTestCase {
                 return
             }
         }
+        if let result = load?.stop() {
+            XCTAssertGreaterThan(result.requests, 0, result.output)
+            XCTAssertEqual(result.non2xx + result.socketErrors, 0, result.output)
+        }
         // Both pools really wrote and read the session.
         for (name, pool) in [("A", pools.a), ("B", pools.b)] {
             XCTAssertTrue(pool.log.contains("POST /cart/add/"), "pool \(name) saved some steps")
             XCTAssertTrue(pool.log.contains("GET /cart/ 200"), "pool \(name) read some steps")
+            if underLoad {
+                XCTAssertTrue(pool.log.split(separator: "\n").contains {
+                    $0.hasPrefix("GET /cart/ 200 ") && $0.hasSuffix(" sql=0")
+                }, "pool \(name)'s carts took shared checks")
+            }
         }
     }
 

@@ -28,6 +28,13 @@ public final class LoadGenerator {
         try process.run()
     }
 
+    /// Ends the run now (wrk prints its summary on SIGINT), then as `finish`.
+    @discardableResult
+    public func stop() -> Result {
+        if process.isRunning { process.interrupt() }
+        return finish()
+    }
+
     public func finish() -> Result {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
