@@ -61,13 +61,18 @@ public final class VersionCheckBoard: @unchecked Sendable {
         public var monotonic: Int64 { wall - offset }
 
         public static func now() -> Moment {
-            var monotonic = timespec()
+            let monotonicNanoseconds = monotonicNow()
             var wall = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &monotonic)
             clock_gettime(CLOCK_REALTIME, &wall)
             let wallNanoseconds = Int64(wall.tv_sec) * 1_000_000_000 + Int64(wall.tv_nsec)
-            let monotonicNanoseconds = Int64(monotonic.tv_sec) * 1_000_000_000 + Int64(monotonic.tv_nsec)
             return Moment(wall: wallNanoseconds, offset: wallNanoseconds - monotonicNanoseconds)
+        }
+
+        /// CLOCK_MONOTONIC now, in nanoseconds (what `monotonic` gives of a moment).
+        public static func monotonicNow() -> Int64 {
+            var now = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &now)
+            return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
         }
     }
 

@@ -67,7 +67,7 @@ public final class CachedDatabaseSessionStore: SessionStore {
 
     public func beginRequest(speculative: Bool) {
         backing.beginRequest(speculative: speculative)
-        if seat != nil { requestBegan = Self.monotonicNow() }
+        if seat != nil { requestBegan = VersionCheckBoard.Moment.monotonicNow() }
         requestMark = database.idleReplyCount
         self.speculative = speculative
         caughtUpBySharedCheck = false
@@ -178,12 +178,6 @@ public final class CachedDatabaseSessionStore: SessionStore {
         return true
     }
 
-    private static func monotonicNow() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-    }
-
     public func lock(key: String) throws { try backing.lock(key: key) }
     public func releaseLocks() { backing.releaseLocks() }
 
@@ -203,7 +197,7 @@ public final class CachedDatabaseSessionStore: SessionStore {
             try database.listen(DatabaseSessionStore.changeChannel)
             registeredGeneration = database.connectionGeneration
             // Listening from now on, with nothing cached: nothing committed earlier can be missed.
-            let now = Self.monotonicNow()
+            let now = VersionCheckBoard.Moment.monotonicNow()
             heardThrough = now
             forwardingSince = now
         }
