@@ -261,6 +261,17 @@ public final class PostgresConnection {
     public func pendingNotifications() -> [PostgresNotification] {
         guard let conn, ownerPID == CurrentProcess.id else { return [] }
         _ = PQconsumeInput(conn)
+        let notifications = queuedNotifications()
+        if (PQstatus(conn) != CONNECTION_OK || sessionState.serverIsClosing) && transactionDepth == 0 && !serverInTransaction {
+            dropConnection()
+        }
+        return notifications
+    }
+
+    /// The notifications libpq has already read, without reading the socket: after a reply,
+    /// every one the server sent before that reply's ReadyForQuery.
+    public func queuedNotifications() -> [PostgresNotification] {
+        guard let conn, ownerPID == CurrentProcess.id else { return [] }
         var notifications: [PostgresNotification] = []
         while let notify = PQnotifies(conn) {
             notifications.append(PostgresNotification(
@@ -269,9 +280,6 @@ public final class PostgresConnection {
                 processID: notify.pointee.be_pid
             ))
             PQfreemem(notify)
-        }
-        if (PQstatus(conn) != CONNECTION_OK || sessionState.serverIsClosing) && transactionDepth == 0 && !serverInTransaction {
-            dropConnection()
         }
         return notifications
     }

@@ -92,10 +92,8 @@ final class CatalogCache {
         let now: Int64 = try row?.get("version") ?? -1
         let listsNow: Int64 = try row?.get("lists_version") ?? -1
         if let board, let asked, database.isOutsideTransaction {
-            // Failing to pass them on only means the answer vouches for no session.
-            let heardSince = (try? sessions.shareNotifications()) ?? nil
             board.publish(VersionCheckBoard.Answer(askedAt: asked, version: now, listsVersion: listsNow,
-                                                   sessionsHeardSince: heardSince ?? 0))
+                                                   sessionsHeardSince: sessions.shareNotifications() ?? 0))
         }
         apply(version: now, listsVersion: listsNow)
     }

@@ -25,6 +25,22 @@ final class NotificationCatchUpTests: PostgresTestCase {
         }
     }
 
+    /// What a shared catalog check passes on (`queuedNotifications`): a statement's reply has
+    /// brought every notification committed before it was sent, already read, with no further
+    /// read of the socket.
+    func testAStatementsReplyHasQueuedEveryNotificationCommittedBeforeIt() throws {
+        let listener = try makeConnection()
+        let sender = try makeConnection()
+        let channel = "queued_\(getpid())"
+        try listener.listen(channel)
+        XCTAssertEqual(listener.queuedNotifications().count, 0)
+        for round in 0..<50 {
+            try sender.notify(channel, payload: "saved \(round)")
+            XCTAssertEqual(try listener.scalar("SELECT 1", as: Int.self), 1)
+            XCTAssertEqual(listener.queuedNotifications().map(\.payload), ["saved \(round)"], "round \(round)")
+        }
+    }
+
     func testInsideATransactionNothingCanBeProved() throws {
         let listener = try makeConnection()
         try listener.listen("catch_up_tx_\(getpid())")

@@ -78,7 +78,7 @@ public protocol SessionStore: AnyObject {
     /// every notification committed before it was asked: passes on to the pool the session
     /// notifications received, and returns since when (CLOCK_MONOTONIC nanoseconds) everything
     /// received was passed on; nil when it cannot vouch for any (`Answer.sessionsHeardSince`).
-    func shareNotifications() throws -> Int64?
+    func shareNotifications() -> Int64?
 
     /// Deletes expired sessions (`shop clearsessions`); returns how many.
     func clearExpired() throws -> Int
@@ -115,7 +115,7 @@ extension SessionStore {
     public func releaseLocks() {}
     public func beginRequest(speculative: Bool) {}
     public func takesSharedCheck(_ answer: VersionCheckBoard.Answer) -> Bool { true }
-    public func shareNotifications() throws -> Int64? { nil }
+    public func shareNotifications() -> Int64? { nil }
 }
 
 /// A conditional save or delete found the stored session changed (or gone)

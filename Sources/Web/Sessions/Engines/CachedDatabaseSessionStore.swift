@@ -51,9 +51,9 @@ public final class CachedDatabaseSessionStore: SessionStore {
     /// Every notification committed before this moment has been received, by this worker's
     /// connection or from the pool's board, so `applyChanges` brings this cache up to it.
     private var heardThrough: Int64 = 0
-    /// Since this moment every notification the connection received was passed on to the pool
-    /// (`forward`); 0 while it is not listening.
-    private var forwardingSince: Int64 = 0
+    /// When the pool was last registered on the connection and LISTEN answered: since then
+    /// every notification it received was passed on to the pool (`forward`).
+    private var listeningSince: Int64 = 0
     /// The current request took another worker's check as its catch-up (`takesSharedCheck`).
     private var caughtUpBySharedCheck = false
 
@@ -83,11 +83,12 @@ public final class CachedDatabaseSessionStore: SessionStore {
         return true
     }
 
-    public func shareNotifications() throws -> Int64? {
+    public func shareNotifications() -> Int64? {
         // A connection that never listened (this worker served no session yet) vouches for nothing.
         guard seat != nil, registeredGeneration == database.connectionGeneration else { return nil }
-        try applyChanges()  // reads, applies and passes on what the check's reply brought
-        return registeredGeneration == database.connectionGeneration ? forwardingSince : nil
+        // What the check's reply brought is read already: no need to read the socket again.
+        applyNotifications(database.queuedNotifications())
+        return listeningSince
     }
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
@@ -199,12 +200,23 @@ public final class CachedDatabaseSessionStore: SessionStore {
             // Listening from now on, with nothing cached: nothing committed earlier can be missed.
             let now = VersionCheckBoard.Moment.monotonicNow()
             heardThrough = now
-            forwardingSince = now
+            listeningSince = now
         }
         seat?.collect(dropAll: { cache.removeAll() }, holds: { cache.contains($0) }) { change in
             apply(version: change.version, key: change.key, expireDate: change.expireDate, data: change.data)
         }
-        for notification in database.pendingNotifications() where notification.channel == DatabaseSessionStore.changeChannel {
+        applyNotifications(database.pendingNotifications())
+        if database.connectionGeneration != registeredGeneration {
+            // Reconnected while reading: register again before caching.
+            cache.removeAll()
+            registeredGeneration = -1
+        }
+    }
+
+    /// Applies the session notifications to this cache, and passes each on to the pool's other
+    /// workers (`shareNotifications`).
+    private func applyNotifications(_ notifications: [PostgresNotification]) {
+        for notification in notifications where notification.channel == DatabaseSessionStore.changeChannel {
             let parts = notification.payload.split(separator: " ", maxSplits: 3)
             guard parts.count >= 2, let version = Int64(parts[0]) else { continue }
             let key = String(parts[1])
@@ -217,12 +229,6 @@ public final class CachedDatabaseSessionStore: SessionStore {
                 apply(version: version, key: key, expireDate: nil, data: nil)
                 seat?.forward(key: key, version: 0, expireDate: Date(), data: nil)
             }
-        }
-        if database.connectionGeneration != registeredGeneration {
-            // Reconnected while reading: register again before caching.
-            cache.removeAll()
-            registeredGeneration = -1
-            forwardingSince = 0
         }
     }
 
