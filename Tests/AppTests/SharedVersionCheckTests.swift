@@ -121,6 +121,28 @@ final class SharedVersionCheckTests: AppTestCase {
         }
     }
 
+    /// An engine that reads the session where it is kept needs no proof for a cached copy: with
+    /// `db`, a request with a session cookie takes the shared check, and its one statement reads
+    /// the session.
+    func testWithTheDbEngineARequestWithASessionTakesTheCheck() throws {
+        let first = try makeApplication { $0.sessionEngine = .database }
+        let second = try makeApplication { $0.sessionEngine = .database }
+        first.services.versionChecks = board
+        second.services.versionChecks = board
+        let shopper = browser(first)
+        XCTAssertEqual(shopper.post("/cart/add/\(teaID)/", ["quantity": "1"]).status, 302)
+        let cookie = "sessionid=\(try XCTUnwrap(shopper.sessionCookie))"
+        XCTAssertEqual(get("/", on: second, received: nil, cookie: cookie).status, 200)  // its page cached
+        let arrived = nowMilliseconds()
+        usleep(2_000)
+        XCTAssertEqual(get("/", on: first, received: nil).status, 200)  // asks, shares
+        XCTAssertEqual(board.latest()?.sessionsHeardSince, 0)
+        XCTAssertEqual(CartPage.lines(in: get("/cart/", on: second, received: arrived, cookie: cookie).bodyText), [teaID: 1])
+        let statements = second.services.database.log.entries.map(\.sql)
+        XCTAssertEqual(statements.count, 1, "\(statements)")
+        XCTAssertTrue(statements.allSatisfy { $0.contains("django_session") }, "\(statements)")
+    }
+
     /// A check inside an open transaction may read an older snapshot than its moment
     /// (REPEATABLE READ): it is not shared, and such a request takes none either.
     func testACheckInsideATransactionIsNotShared() throws {
