@@ -71,6 +71,78 @@ final class VersionCheckBoardTests: XCTestCase {
         XCTAssertEqual(board.latest(), published)
     }
 
+    /// The request that arrived now, by `$msec`, and a check asked late enough for it.
+    func arrivalAndALaterCheck() -> (arrival: Int64, asked: Moment) {
+        let arrival = Moment.now().wall / 1_000_000
+        var asked = Moment.now()
+        while asked.wall < arrival * 1_000_000 + 1_000_000 + VersionCheckBoard.tolerance {
+            usleep(200)
+            asked = Moment.now()
+        }
+        return (arrival, asked)
+    }
+
+    func elapsedMilliseconds(since start: Int64) -> Int64 { (Moment.monotonicNow() - start) / 1_000_000 }
+
+    /// A check announced after the request arrived and published by another process (a worker
+    /// of the pool) 30 ms later: the request sleeps until then and takes its answer.
+    func testARequestWaitsForAnAnnouncedCheckAndTakesItsAnswer() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        let (arrival, asked) = arrivalAndALaterCheck()
+        board.announce(asked)
+        let published = Answer(askedAt: asked, version: 41, listsVersion: 8)
+        let child = fork()
+        if child == 0 {
+            usleep(30_000)
+            board.publish(published)
+            _exit(0)
+        }
+        XCTAssertGreaterThan(child, 0)
+        let start = Moment.monotonicNow()
+        XCTAssertNil(board.answer(forRequestReceivedAt: arrival), "nothing published yet")
+        XCTAssertEqual(board.answer(forRequestReceivedAt: arrival, waitingUpTo: 20_000_000_000), published)
+        let waited = elapsedMilliseconds(since: start)
+        XCTAssertGreaterThanOrEqual(waited, 25, "it took the answer only once published")
+        XCTAssertLessThan(waited, 10_000, "woken by the publish, not by the end of its wait")
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(child, &status, 0), child)
+    }
+
+    /// Nothing announced, or only a check asked before the request may have arrived (its
+    /// snapshot could miss a write the request must see): no wait, the request asks itself.
+    func testOnlyACheckAskedAfterTheRequestArrivedIsWorthWaitingFor() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        let (arrival, _) = arrivalAndALaterCheck()
+        var start = Moment.monotonicNow()
+        XCTAssertNil(board.answer(forRequestReceivedAt: arrival, waitingUpTo: 20_000_000_000))
+        XCTAssertLessThan(elapsedMilliseconds(since: start), 10_000)
+        let early = Moment(wall: arrival * 1_000_000 + 1_000_000, offset: Moment.now().offset)  // within $msec's truncation
+        board.announce(early)
+        start = Moment.monotonicNow()
+        XCTAssertNil(board.answer(forRequestReceivedAt: arrival, waitingUpTo: 20_000_000_000))
+        XCTAssertLessThan(elapsedMilliseconds(since: start), 10_000)
+    }
+
+    /// A check announced and never published (its worker killed, its statement failed) costs
+    /// the request its wait, no more; once a later answer is out, nobody waits for it again.
+    func testACheckNeverPublishedCostsOnlyTheWait() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        let (arrival, asked) = arrivalAndALaterCheck()
+        board.announce(asked)
+        let start = Moment.monotonicNow()
+        XCTAssertNil(board.answer(forRequestReceivedAt: arrival, waitingUpTo: 50_000_000))
+        XCTAssertGreaterThanOrEqual(elapsedMilliseconds(since: start), 45)
+        let later = Answer(askedAt: Moment.now(), version: 5, listsVersion: 1)
+        board.publish(later)
+        XCTAssertEqual(board.answer(forRequestReceivedAt: arrival, waitingUpTo: 20_000_000_000), later)
+        // A request that arrived after every answer and announcement: nothing to wait for.
+        usleep(3_000)
+        let (lateArrival, _) = arrivalAndALaterCheck()
+        let lateStart = Moment.monotonicNow()
+        XCTAssertNil(board.answer(forRequestReceivedAt: lateArrival, waitingUpTo: 20_000_000_000))
+        XCTAssertLessThan(elapsedMilliseconds(since: lateStart), 10_000)
+    }
+
     func testNginxsMsecIsReadExactly() {
         XCTAssertEqual(Request(cgiParameters: ["SHOP_REQUEST_TIME": "1764800000.123"], body: []).receivedMilliseconds, 1_764_800_000_123)
         for bogus in ["", "1764800000", "1764800000.12", "1764800000.1234", "1764800000.12a", "-1764800000.123",
