@@ -74,17 +74,17 @@ public struct AddToCartInput: Equatable, Sendable {
 
 /// What the templates get: everything computed, formatted and explicit.
 public enum CartViewModels {
-    /// The context processor's `cart`.
-    public static func summary(_ lines: [CartLine], _ urls: URLs) -> [String: Any] {
+    /// The context processor's `cart`, built as a template value (it is on every page).
+    public static func summary(_ lines: [CartLine], _ urls: URLs) -> TemplateValue {
         let count = lines.reduce(0) { $0 + $1.quantity }
-        return [
-            "is_empty": lines.isEmpty,
-            "count": count,
-            "count_is_one": count == 1,
-            "total": lines.totalText,
+        return .object([
+            "is_empty": .bool(lines.isEmpty),
+            "count": .string(String(count)),
+            "count_is_one": .bool(count == 1),
+            "total": .string(lines.totalText),
             // Formatted only if a page shows them (the layout shows the count and total).
-            "lines": TemplateDeferred { lines.map { summaryLine($0, urls) } },
-        ]
+            "lines": .deferred(DeferredValue { lines.map { summaryLine($0, urls) } }),
+        ])
     }
 
     public static func summaryLine(_ line: CartLine, _ urls: URLs) -> [String: Any] {

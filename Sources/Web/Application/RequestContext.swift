@@ -95,10 +95,12 @@ public final class RequestContext {
         .html(try services.templates.render(template, try templateContext(values), prerendered: prerendered), status: status)
     }
 
-    private func templateContext(_ values: [String: Any]) throws -> [String: Any] {
-        var context = try services.contextProcessors.values(for: self)
-        for (name, value) in values { context[name] = value }
-        if ContextProcessors.showsDebug(self) { context["sql_queries"] = ContextProcessors.sqlQueries(database.log) }
-        return context
+    /// The context processors' values with the view's over them, converted as they are merged
+    /// (one dictionary, not a `[String: Any]` first and its converted copy).
+    private func templateContext(_ values: [String: Any]) throws -> TemplateValue {
+        var context = try services.contextProcessors.values(for: self, capacity: values.count)
+        for (name, value) in values { context[name] = TemplateValue(value) }
+        if ContextProcessors.showsDebug(self) { context["sql_queries"] = TemplateValue(ContextProcessors.sqlQueries(database.log)) }
+        return .object(context)
     }
 }

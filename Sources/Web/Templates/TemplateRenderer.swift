@@ -39,6 +39,11 @@ public struct TemplateRenderer: @unchecked Sendable {
         try engine.render(name, TemplateValue(context), prerendered: prerendered)
     }
 
+    /// The same with a context already converted (a request's: `RequestContext.render`).
+    func render(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> String {
+        prerendered.isEmpty ? try engine.render(name, context) : try engine.render(name, context, prerendered: prerendered)
+    }
+
     public func hasTemplate(_ name: String) -> Bool { engine.templates[name] != nil }
 }
 

@@ -77,7 +77,7 @@ public final class DeferredValue {
     private var compute: (() -> Any)?
     private var value: TemplateValue = .null
 
-    init(_ compute: @escaping () -> Any) { self.compute = compute }
+    public init(_ compute: @escaping () -> Any) { self.compute = compute }
 
     var resolved: TemplateValue {
         if let compute {
