@@ -22,14 +22,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a warning.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
-        // futex(2) for the pool's workers to wait on each other's catalog checks (no library).
-        .systemLibrary(name: "CFutex"),
 
         // Infrastructure.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "Pool", dependencies: ["FastCGI"]),
-        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib", "CFutex"]),
+        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib"]),
 
         // The apps, as in Django.
         .target(name: "Shop", dependencies: ["Web", "Postgres"]),

@@ -74,21 +74,13 @@ final class CatalogCache {
     /// session store's consent: a reply of this worker's would prove its cached session as well
     /// (`Catalog.checkCurrent`), and the shared one stands for it only when its worker vouched
     /// for the session notifications (`SessionStore.takesSharedCheck`).
-    /// When none is published yet but one asked late enough is on its way, the request waits for
-    /// it (at most `longestWait`) rather than asking the same question again.
     private static func sharedCheck(_ context: RequestContext) -> VersionCheckBoard.Answer? {
         guard let board = context.services.versionChecks, let received = context.request.receivedMilliseconds,
-              context.database.isOutsideTransaction,
-              let answer = board.answer(forRequestReceivedAt: received, waitingUpTo: longestWait),
+              context.database.isOutsideTransaction, let answer = board.answer(forRequestReceivedAt: received),
               !context.session.browserSentKey || context.services.sessionStore.takesSharedCheck(answer)
         else { return nil }
         return answer
     }
-
-    /// How long a request waits for another worker's announced check: far longer than a round
-    /// trip takes even on a busy machine, so only a check that never comes (its worker killed,
-    /// its statement failed) runs it out.
-    static let longestWait: Int64 = 5_000_000
 
     /// Reads the versions now; shares them with the pool's other workers when the statement was a
     /// transaction of its own, so its snapshot was taken after `asked`, with the session
@@ -96,7 +88,6 @@ final class CatalogCache {
     private func checkVersions(_ database: PostgresConnection, sharing board: VersionCheckBoard?, sessions: SessionStore) throws {
         // Taken before the statement is sent, and only when there is a board to share with.
         let asked = board != nil && database.isOutsideTransaction ? VersionCheckBoard.Moment.now() : nil
-        if let board, let asked { board.announce(asked) }
         let row = try database.queryOne("SELECT version, lists_version FROM shop_catalog_version WHERE id = 1")
         let now: Int64 = try row?.get("version") ?? -1
         let listsNow: Int64 = try row?.get("lists_version") ?? -1

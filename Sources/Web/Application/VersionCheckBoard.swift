@@ -1,4 +1,3 @@
-import CFutex
 import Glibc
 import Synchronization
 
@@ -21,13 +20,6 @@ import Synchronization
 /// step back in between, which could make an earlier question look later than the arrival, makes
 /// the answer unusable instead.
 ///
-/// A request with no answer late enough may wait for one instead: when a check asked after it
-/// arrived is on its way (`announce`), it sleeps until that check is published
-/// (`answer(forRequestReceivedAt:waitingUpTo:)`) rather than asking the same question again.
-/// The announcement is only a hint: what the request takes is still judged by the rule, and a
-/// check never published (its worker killed, its statement failed) costs the waiting request
-/// its wait, then a round trip of its own.
-///
 /// An answer can also stand for the round trip a cached session needs (`sessionsHeardSince`, see
 /// `SessionStore.takesSharedCheck`): the worker that asked passed on every session notification
 /// its reply brought before publishing it.
@@ -37,10 +29,7 @@ public final class VersionCheckBoard: @unchecked Sendable {
     static let tolerance: Int64 = 50_000
 
     private let base: UnsafeMutableRawPointer
-    /// sequence, askedAt, offset, version, listsVersion, sessionsHeardSince, then two outside the
-    /// seqlock: the wall clock moment of the latest check announced, and how many workers sleep on
-    /// `sequence`.
-    private static let fields = 8
+    private static let fields = 6  // sequence, askedAt, offset, version, listsVersion, sessionsHeardSince
 
     /// One cache line; nil when the mapping fails (each worker then asks for itself).
     public init?() {
@@ -55,12 +44,6 @@ public final class VersionCheckBoard: @unchecked Sendable {
     }
 
     private var sequence: UnsafeMutablePointer<Atomic<Int64>> { field(0) }
-    private var announced: UnsafeMutablePointer<Atomic<Int64>> { field(6) }
-    private var sleepers: UnsafeMutablePointer<Atomic<Int64>> { field(7) }
-
-    /// The futex word: `sequence`'s low half (x86-64 and arm64 are little-endian), which every
-    /// publish changes.
-    private var sequenceWord: UnsafeMutablePointer<UInt32> { base.assumingMemoryBound(to: UInt32.self) }
 
     /// A moment on the wall clock, and the wall clock's offset from the monotonic one then.
     public struct Moment: Equatable, Sendable {
@@ -132,21 +115,6 @@ public final class VersionCheckBoard: @unchecked Sendable {
         field(4).pointee.store(answer.listsVersion, ordering: .relaxed)
         field(5).pointee.store(answer.sessionsHeardSince, ordering: .relaxed)
         sequence.pointee.store(current + 2, ordering: .releasing)
-        // The store before the load (a sleeper adds itself, then reads `sequence`): either it sees
-        // the new sequence or this sees it.
-        atomicMemoryFence(ordering: .sequentiallyConsistent)
-        if sleepers.pointee.load(ordering: .relaxed) > 0 { _ = shop_futex_wake_all(sequenceWord) }
-    }
-
-    /// Tells the other workers that a check asked at `asked` is on its way (see `publish`), so a
-    /// request that arrived before it can wait for its answer. Keeps the latest announced.
-    public func announce(_ asked: Moment) {
-        var held = announced.pointee.load(ordering: .relaxed)
-        while held < asked.wall {
-            let (exchanged, original) = announced.pointee.compareExchange(expected: held, desired: asked.wall, ordering: .relaxed)
-            if exchanged { break }
-            held = original
-        }
     }
 
     /// The newest answer (a consistent copy), or nil while a worker is writing it or before any.
@@ -166,31 +134,6 @@ public final class VersionCheckBoard: @unchecked Sendable {
     public func answer(forRequestReceivedAt receivedMilliseconds: Int64, now: Moment = .now()) -> Answer? {
         guard let answer = latest() else { return nil }
         return Self.proves(answer, forRequestReceivedAt: receivedMilliseconds, now: now) ? answer : nil
-    }
-
-    /// The newest answer that proves freshness for the request, waiting for one while a check
-    /// asked late enough for it is announced and not yet published, at most `timeout` nanoseconds;
-    /// nil when there is none (the request then asks itself).
-    public func answer(forRequestReceivedAt receivedMilliseconds: Int64, waitingUpTo timeout: Int64) -> Answer? {
-        let deadline = Moment.monotonicNow() + timeout
-        while true {
-            let observed = sequence.pointee.load(ordering: .acquiring)
-            let now = Moment.now()
-            if let answer = answer(forRequestReceivedAt: receivedMilliseconds, now: now) { return answer }
-            // On its way: announced late enough for this request, and later than what is published.
-            let pending = announced.pointee.load(ordering: .relaxed)
-            let remaining = deadline - now.monotonic
-            guard remaining > 0, observed & 1 == 0,
-                  Self.proves(Answer(askedAt: Moment(wall: pending, offset: now.offset), version: 0, listsVersion: 0),
-                              forRequestReceivedAt: receivedMilliseconds, now: now),
-                  pending > latest().map(\.askedAt.wall) ?? 0
-            else { return nil }
-            sleepers.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            if sequence.pointee.load(ordering: .sequentiallyConsistent) == observed {
-                _ = shop_futex_wait(sequenceWord, UInt32(truncatingIfNeeded: observed), remaining)
-            }
-            sleepers.pointee.wrappingSubtract(1, ordering: .relaxed)
-        }
     }
 
     /// The rule: asked after the request arrived, with the wall clock not stepped since.
