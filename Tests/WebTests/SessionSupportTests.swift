@@ -20,6 +20,11 @@ enum TestSite {
                 {{#has_messages}}<ul class="messages">{{#messages}}<li class="{{tags}}">{{message}}</li>{{/messages}}</ul>{{/has_messages}}
                 """,
             "error.html": "<!doctype html><title>{{title}}</title><h1>{{title}}</h1><p>{{message}}</p>",
+            "context.html": """
+                <p id="request">{{request.method}} {{request.path}} {{request.full_path}}</p>
+                <p id="user">{{#user}}{{is_authenticated}} {{is_staff}} [{{username}}]{{/user}}</p>
+                <p id="debug">{{debug}}</p><p id="extra">{{extra}}</p><p id="shared">{{shared}}</p>
+                """,
         ]
         for (name, text) in files {
             _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: Data(text.utf8))
@@ -87,6 +92,7 @@ enum TestSite {
         }
         router.get("/noop/") { _ in text("noop") }
         router.get("/page/") { context in try context.render("page") }
+        router.get("/context/") { context in try context.render("context", ["shared": "from the view"]) }
         // Unsafe methods: a change to the session and a message, then a redirect (POST/redirect/GET).
         router.post("/post/") { context in
             try context.session.setValue("yes", forKey: "posted")
