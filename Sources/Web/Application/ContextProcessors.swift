@@ -27,7 +27,7 @@ public struct ContextProcessors {
     }
 
     /// Django's context processors, written as template values at once: built as `[String: Any]`
-    /// dictionaries and converted, they were a tenth of a cart page's worker CPU.
+    /// dictionaries, merged and converted, they were 8% of a cart page's worker samples.
     static func builtIn(_ context: RequestContext, into values: inout [String: TemplateValue]) {
         let request = context.request
         values["request"] = .object([

@@ -26,7 +26,7 @@ public struct TemplateRenderer: @unchecked Sendable {
     }
 
     public func render(_ name: String, _ context: [String: Any]) throws -> String {
-        try engine.render(name, TemplateValue(context))
+        try render(name, TemplateValue(context))
     }
 
     /// The blocks `name` overrides in its parent, rendered alone (see `PageFragments`).
@@ -36,10 +36,10 @@ public struct TemplateRenderer: @unchecked Sendable {
 
     /// `name` with some of its blocks already rendered: only its layout sees `context`.
     public func render(_ name: String, _ context: [String: Any], prerendered: [String: String]) throws -> String {
-        try engine.render(name, TemplateValue(context), prerendered: prerendered)
+        try render(name, TemplateValue(context), prerendered: prerendered)
     }
 
-    /// The same with a context already converted (a request's: `RequestContext.render`).
+    /// Both of the above with a context already converted (a request's: `RequestContext.render`).
     func render(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> String {
         prerendered.isEmpty ? try engine.render(name, context) : try engine.render(name, context, prerendered: prerendered)
     }

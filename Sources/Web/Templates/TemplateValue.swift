@@ -72,7 +72,8 @@ public struct TemplateDeferred {
     public init(_ compute: @escaping () -> Any) { self.compute = compute }
 }
 
-/// Computes its value once, when a template first looks at it.
+/// Computes its value once, when a template first looks at it: what `.deferred` holds, for a
+/// value built as a `TemplateValue` (a `[String: Any]` view-model says `TemplateDeferred`).
 public final class DeferredValue {
     private var compute: (() -> Any)?
     private var value: TemplateValue = .null
