@@ -48,7 +48,10 @@ struct BareWorker {
     static let page: [UInt8] = Array(("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bare</title></head><body>"
         + String(repeating: "<p>The benchmark's ceiling: a fixed page from the same pool.</p>\n", count: 60)
         + "</body></html>\n").utf8)
-    static let headers: [(name: String, value: String)] = [("Content-Type", "text/html; charset=utf-8")]
+    /// What the shop's pages carry for nginx: the type and, as Django's, the length.
+    static let headers: [(name: String, value: String)] = [
+        ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", String(page.count)),
+    ]
 
     func run() {
         guard let acceptor = try? FastCGIAcceptor(listeningSocket: socket) else { exit(1) }

@@ -109,10 +109,24 @@ final class CatalogViewTests: XCTestCase {
         XCTAssertEqual(response.header("Location"), "/tea/")
     }
 
-    func testHeadHasNoBody() {
+    func testHeadHasNoBodyButTheLengthOfTheGet() {
+        let page = browser.get("/")
         let response = browser.send("HEAD", "/", headers: [:], body: [])
         XCTAssertEqual(response.status, 200)
         XCTAssertTrue(response.body.isEmpty)
+        XCTAssertGreaterThan(page.body.count, 1000)
+        XCTAssertEqual(response.header("Content-Length"), String(page.body.count), "as Django's CommonMiddleware")
+    }
+
+    func testResponsesSayTheirLengthAsDjangos() {
+        let page = browser.get("/tea/")
+        XCTAssertEqual(page.headers(named: "Content-Length"), [String(page.body.count)])
+        let missing = browser.get("/999999/sencha/")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.header("Content-Length"), String(missing.body.count))
+        let redirect = browser.get("/tea")
+        XCTAssertEqual(redirect.status, 301)
+        XCTAssertEqual(redirect.header("Content-Length"), String(redirect.body.count))
     }
 
     func testWrongMethodIs405() {

@@ -55,6 +55,19 @@ final class PoolThroughNginxTests: XCTestCase {
         XCTAssertEqual(try get("/-/health").text, "ok")
     }
 
+    /// nginx passes the app's length on (no chunking; an HTTP/1.0 client gets it too), and a
+    /// HEAD the GET's length without the body.
+    func testPagesReachTheBrowserWithTheirLength() throws {
+        let index = try get("/")
+        XCTAssertEqual(index.status, 200)
+        XCTAssertEqual(index.header("Content-Length"), String(index.body.count))
+        XCTAssertNil(index.header("Transfer-Encoding"))
+        let head = try HTTPClient.request(port: nginx.port, method: "HEAD", path: "/")
+        XCTAssertEqual(head.status, 200)
+        XCTAssertTrue(head.body.isEmpty)
+        XCTAssertEqual(head.header("Content-Length"), String(index.body.count))
+    }
+
     /// Pages of 24 through nginx (the query string reaches the pool), and every
     /// worker's bounded cache (CATALOG_CACHE_SIZE=24: one page, 24 products)
     /// shows a price written by SQL at its next request, cached or evicted.

@@ -29,9 +29,17 @@ public final class Application {
         for (name, value) in Application.securityHeaders where response.header(name) == nil {
             response.headers.append((name, value))
         }
+        // Django's CommonMiddleware: a whole response says its length, a HEAD the GET's; so
+        // nginx passes it on instead of chunking, and a client knows when the page is complete.
+        if Application.mayHaveBody(response.status) && response.header("Content-Length") == nil {
+            response.headers.append(("Content-Length", String(response.body.count)))
+        }
         if request.method == "HEAD" { response.body = [] }
         return response
     }
+
+    /// 1xx, 204 and 304 have no body, so no length either (RFC 9110 8.6).
+    static func mayHaveBody(_ status: Int) -> Bool { status >= 200 && status != 204 && status != 304 }
 
     /// Django's SecurityMiddleware and XFrameOptionsMiddleware defaults.
     static let securityHeaders = [
