@@ -55,13 +55,16 @@ final class PoolThroughNginxTests: XCTestCase {
         XCTAssertEqual(try get("/-/health").text, "ok")
     }
 
-    /// nginx passes the app's length on (no chunking; an HTTP/1.0 client gets it too), and a
-    /// HEAD the GET's length without the body.
+    /// nginx passes the app's length on instead of chunking the page for an HTTP/1.1 client
+    /// (an HTTP/1.0 one gets it too), and a HEAD the GET's length without the body.
     func testPagesReachTheBrowserWithTheirLength() throws {
-        let index = try get("/")
+        let index = try HTTPClient.request(port: nginx.port, path: "/", version: "HTTP/1.1")
         XCTAssertEqual(index.status, 200)
-        XCTAssertEqual(index.header("Content-Length"), String(index.body.count))
         XCTAssertNil(index.header("Transfer-Encoding"))
+        XCTAssertEqual(index.header("Content-Length"), String(index.body.count))
+        XCTAssertTrue(index.text.hasSuffix("</html>\n"), "the page whole, without chunk framing")
+        let http10 = try get("/")
+        XCTAssertEqual(http10.header("Content-Length"), String(http10.body.count))
         let head = try HTTPClient.request(port: nginx.port, method: "HEAD", path: "/")
         XCTAssertEqual(head.status, 200)
         XCTAssertTrue(head.body.isEmpty)

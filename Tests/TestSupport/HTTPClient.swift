@@ -25,8 +25,9 @@ public struct HTTPResponse: Sendable {
 public enum HTTPClient {
     /// `from`: the local address to connect from (`127.0.0.2` is loopback but not `127.0.0.1`,
     /// a client nginx does not count as this machine's own).
+    /// `version`: `HTTP/1.1` makes nginx chunk a response whose length it does not know.
     public static func request(port: Int, method: String = "GET", path: String, headers: [String: String] = [:], body: [UInt8] = [],
-                               from sourceAddress: String? = nil) throws -> HTTPResponse {
+                               from sourceAddress: String? = nil, version: String = "HTTP/1.0") throws -> HTTPResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket() failed") }
         defer { close(fd) }
@@ -36,7 +37,7 @@ public enum HTTPClient {
         guard connect(fd: fd, port: port) else { throw HarnessError("cannot connect to 127.0.0.1:\(port)") }
 
         // A Host given in `headers` replaces the default one.
-        var head = "\(method) \(path) HTTP/1.0\r\n"
+        var head = "\(method) \(path) \(version)\r\n"
         if !headers.keys.contains(where: { $0.lowercased() == "host" }) { head += "Host: 127.0.0.1:\(port)\r\n" }
         head += "Connection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
