@@ -93,6 +93,8 @@ enum TestSite {
         router.get("/noop/") { _ in text("noop") }
         router.get("/page/") { context in try context.render("page") }
         router.get("/context/") { context in try context.render("context", ["shared": "from the view"]) }
+        router.get("/no-content/") { _ in Response(status: 204) }
+        router.get("/not-modified/") { _ in Response(status: 304) }
         // Unsafe methods: a change to the session and a message, then a redirect (POST/redirect/GET).
         router.post("/post/") { context in
             try context.session.setValue("yes", forKey: "posted")
