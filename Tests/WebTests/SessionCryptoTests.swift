@@ -24,6 +24,28 @@ final class SessionCryptoTests: XCTestCase {
                        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 
+    func testHMACSHA256KeyMatchesTheVectorsAndTheOneShotFunction() {
+        XCTAssertEqual(hex(HMACSHA256Key(Array("Jefe".utf8)).mac(Array("what do ya want for nothing?".utf8))),
+                       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        XCTAssertEqual(hex(HMACSHA256Key([UInt8](repeating: 0x0b, count: 20)).mac(Array("Hi There".utf8))),
+                       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        // RFC 4231, test case 6: a key longer than the block is hashed first.
+        XCTAssertEqual(hex(HMACSHA256Key([UInt8](repeating: 0xaa, count: 131))
+                            .mac(Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))),
+                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        XCTAssertEqual(hex(HMACSHA256Key([UInt8]()).mac([UInt8]())), "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        // One key, many messages: each MAC starts from the keyed state, whatever came before;
+        // a slice (what `unsignObject` passes) and a collection without contiguous storage.
+        let key = HMACSHA256Key(Array("shop secret".utf8))
+        for length in [0, 1, 55, 56, 63, 64, 65, 300] {
+            let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            let expected = Crypto.hmacSHA256(key: Array("shop secret".utf8), message: message)
+            XCTAssertEqual(key.mac(message), expected, "length \(length)")
+            XCTAssertEqual(key.mac((message + [1, 2])[..<length]), expected, "slice of length \(length)")
+            XCTAssertEqual(key.mac(message.lazy.map { $0 }), expected, "lazy, length \(length)")
+        }
+    }
+
     func testPBKDF2LowIterations() {
         // Python: hashlib.pbkdf2_hmac('sha256', 'lètmein'.encode(), b'seasalt2', 1000)
         XCTAssertEqual(Crypto.base64Encode(Crypto.pbkdf2SHA256(password: "lètmein", salt: "seasalt2", iterations: 1000)),

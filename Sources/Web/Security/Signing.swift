@@ -12,12 +12,12 @@ import Foundation
 /// `session_data` in `django_session` (`SessionDataSigning`), so either side
 /// of a Django shop sharing the `SECRET_KEY` reads what the other wrote.
 public struct Signing: Sendable {
-    private let macKey: [UInt8]
+    private let macKey: HMACSHA256Key
     /// A signed payload never inflates beyond this (a session is far smaller).
     static let decompressedLimit = 16 << 20
 
     public init(secretKey: String, salt: String) {
-        self.macKey = Crypto.sha256(salt + "signer" + secretKey)
+        self.macKey = HMACSHA256Key(Crypto.sha256(salt + "signer" + secretKey))
     }
 
     /// `sign_object(obj, compress=...)` for `json`, the serializer's output
@@ -59,7 +59,7 @@ public struct Signing: Sendable {
 
     /// Django's `base64_hmac(salt + "signer", value, key)`.
     func signature(of value: some Collection<UInt8>) -> String {
-        Crypto.base64URLEncode(Crypto.hmacSHA256(key: macKey, message: value))
+        Crypto.base64URLEncode(macKey.mac(value))
     }
 
     func signature(of value: String) -> String { signature(of: Array(value.utf8)) }
