@@ -6,8 +6,8 @@ import Postgres
 
 /// `shop bare`: the ceiling the shop is measured against. The same pool and
 /// FastCGI code as `shop serve`, but each worker answers every request with a
-/// fixed page (and, with `--select`, after one `SELECT 1`): no routing, no
-/// session, no template. `make bench` runs it behind the same nginx and
+/// fixed page (and, with `--select`, after one `SELECT 1`; with `--commit`, after one
+/// durable `UPDATE` of a row of its own): no routing, no session, no template. `make bench` runs it behind the same nginx and
 /// reports each page's throughput as a ratio of this one's. Not for serving a shop.
 struct BareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +16,9 @@ struct BareCommand: ParsableCommand {
 
     @Flag(help: "Run SELECT 1 on DATABASE_URL for every request.")
     var select = false
+
+    @Flag(help: "Commit an UPDATE of the worker's row of bench_bare_commit on DATABASE_URL for every request.")
+    var commit = false
 
     func run() throws {
         var exitStatus: Int32 = 0
@@ -29,9 +32,17 @@ struct BareCommand: ParsableCommand {
             var socketPath: String?
             if case .unix(let path) = address { socketPath = path }
             let configuration = PoolConfiguration(workers: workers, maxRequests: 0, requestTimeout: 30, socketPath: socketPath)
-            let select = self.select
+            let statement: String?
+            if commit {
+                // Made before the workers start, so that they never race to create it.
+                try BareWorker.createCommitTable(databaseURL: databaseURL, slots: Arbiter.slotCapacity(workers: workers))
+                statement = BareWorker.commitStatement
+            } else {
+                statement = select ? "SELECT 1" : nil
+            }
             let arbiter = Arbiter(configuration: configuration, listeningSocket: socket) { worker in
-                BareWorker(socket: socket, worker: worker, database: select ? PostgresConnection(url: databaseURL) : nil).run()
+                BareWorker(socket: socket, worker: worker, statement: statement,
+                           database: statement == nil ? nil : PostgresConnection(url: databaseURL)).run()
             }
             exitStatus = arbiter.run()
         }
@@ -43,7 +54,22 @@ struct BareCommand: ParsableCommand {
 struct BareWorker {
     let socket: Int32
     let worker: WorkerContext
+    /// Run before each response: `SELECT 1`, or `commitStatement` (its `$1` the worker's slot).
+    let statement: String?
     let database: PostgresConnection?
+
+    /// The cheapest durable write: one small row per worker, so the workers never wait
+    /// for each other's row locks, each request a commit of its own.
+    static let commitStatement = "UPDATE bench_bare_commit SET requests = requests + 1 WHERE worker = $1"
+
+    static func createCommitTable(databaseURL: String, slots: Int) throws {
+        let database = PostgresConnection(url: databaseURL)
+        try database.executeScript("""
+            CREATE TABLE IF NOT EXISTS bench_bare_commit (worker integer PRIMARY KEY, requests bigint NOT NULL);
+            INSERT INTO bench_bare_commit SELECT slot, 0 FROM generate_series(0, \(slots - 1)) AS slot ON CONFLICT DO NOTHING;
+            """)
+        database.close()
+    }
 
     static let page: [UInt8] = Array(("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bare</title></head><body>"
         + String(repeating: "<p>The benchmark's ceiling: a fixed page from the same pool.</p>\n", count: 60)
@@ -58,8 +84,14 @@ struct BareWorker {
         while !worker.shouldStop && acceptor.accept() {
             worker.requestStarted()
             var status = 200
-            if let database {
-                do { try database.query("SELECT 1") } catch { status = 503 }
+            if let database, let statement {
+                do {
+                    if statement == BareWorker.commitStatement {
+                        try database.execute(statement, [worker.slot])
+                    } else {
+                        try database.query(statement)
+                    }
+                } catch { status = 503 }
             }
             acceptor.respond(status: status, reason: status == 200 ? "OK" : "Service Unavailable",
                              headers: BareWorker.headers, body: BareWorker.page)

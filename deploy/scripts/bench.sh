@@ -138,13 +138,17 @@ pool() {
     [ "$ENGINE_NOW" = bare ] || record_memory "after warm-up"
 }
 
-# The ceiling for WORKERS: the bare page, then the bare page after one SELECT 1.
+# The ceiling for WORKERS: the bare page, then the bare page after one SELECT 1, then after one
+# durable commit (an UPDATE of a one-row-per-worker table): what any request that must commit,
+# as add-to-cart does, can reach on this machine.
 run_bare_rows() {
     pool "$1" bare bare
     measure "bare: fixed page" /
     BARE_RPS[$1]=$(rps_of_last_row)
     pool "$1" bare bare --select
     measure "bare: fixed page + SELECT 1" /
+    pool "$1" bare bare --commit
+    measure "bare: fixed page + a commit" /
 }
 
 rps_of_last_row() { IFS='|' read -r _ _ _ rps _ <<<"${ROWS[-1]}"; printf '%s\n' "$rps"; }
@@ -285,13 +289,14 @@ measure() {
         perf record -q -a -g -e cpu-clock -o "$BENCH_DIR/perf-$WORKERS_NOW-$ENGINE_NOW-$name.data" 2>/dev/null &
         perf_pid=$!
     fi
-    local ticks_before
+    local ticks_before pg_ticks_before
     ticks_before=$(worker_cpu_ticks)
+    pg_ticks_before=$(postgres_cpu_ticks)
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_DURATION" --latency "$@" "$BASE$path" >"$out"
-    local ticks=$(($(worker_cpu_ticks) - ticks_before))
+    local ticks=$(($(worker_cpu_ticks) - ticks_before)) pg_ticks=$(($(postgres_cpu_ticks) - pg_ticks_before))
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
     sql=$(sql_per_request "$pool_log" "$lines_before" "$path")
-    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$MARK$ENGINE_NOW" "$label")|$sql|$(cpu_per_request "$out" "$ticks")")
+    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$MARK$ENGINE_NOW" "$label")|$sql|$(cpu_per_request "$out" "$ticks")|$(cpu_per_request "$out" "$pg_ticks")")
 }
 
 # The CPU time (user + system, clock ticks) the pool's workers have used so far: read before
@@ -300,6 +305,21 @@ measure() {
 worker_cpu_ticks() {
     local pid total=0 fields
     for pid in $(worker_pids); do
+        fields=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || continue
+        total=$((total + ${fields:-0}))
+    done
+    printf '%s\n' "$total"
+}
+
+# The CPU time (clock ticks) the bench's PostgreSQL has used so far: the postmaster, its
+# children (the pool's backends, the writers), and the children it has reaped. Its share of a
+# request's cost is the other half of a commit's: a worker only waits for it.
+postgres_cpu_ticks() {
+    local postmaster pid total=0 fields
+    postmaster=$(pgrep -o -f -- "/postgres -D .* -p $PG_PORT " 2>/dev/null) || { echo 0; return; }
+    fields=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$postmaster/stat" 2>/dev/null) || fields=0
+    total=${fields:-0}
+    for pid in $(pgrep -P "$postmaster"); do
         fields=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || continue
         total=$((total + ${fields:-0}))
     done
@@ -340,24 +360,24 @@ skip() {
 
 print_table() {
     echo
-    printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s\n' workers engine request req/s ratio p50 p99 errors sql/req "cpu µs"
+    printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s %8s\n' workers engine request req/s ratio p50 p99 errors sql/req "cpu µs" "pg µs"
     printf '%s\n' "---------------------------------------------------------------------------------------------------------------------------------"
     local row ratio
     local -A bare=()   # the bare page's req/s of the round a row belongs to (rows are in time order)
-    local normalized=()  # "workers|engine|label|req/s|ratio|p99|cpu" of each row, for the medians
+    local normalized=()  # "workers|engine|label|req/s|ratio|p99|cpu|pg" of each row, for the medians
     for row in "${ROWS[@]}"; do
-        IFS='|' read -r w e l rps p50 p99 errors sql cpu <<<"$row"
+        IFS='|' read -r w e l rps p50 p99 errors sql cpu pg <<<"$row"
         [ "$l" = "bare: fixed page" ] && bare[$w]=$rps
         ratio=$(awk -v r="$rps" -v b="${bare[$w]:-}" 'BEGIN { if (b > 0 && r + 0 > 0) printf "%.2f", r / b; else printf "-" }')
-        normalized+=("$w|$e|$l|$rps|$ratio|$p99|${cpu:--}")
-        printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql" "${cpu:--}"
+        normalized+=("$w|$e|$l|$rps|$ratio|$p99|${cpu:--}|${pg:--}")
+        printf '%-8s %-15s %-32s %10s %7s %10s %10s %8s %8s %9s %8s\n' "$w" "$e" "$l" "$rps" "$ratio" "$p50" "$p99" "$errors" "$sql" "${cpu:--}" "${pg:--}"
     done
     echo "ratio: req/s over the bare page's (shop bare, the same pool, nginx and wrk) with as many workers, in the same round"
-    echo "cpu µs: the pool's workers' CPU time (user + system) per request of the row"
+    echo "cpu µs: the pool's workers' CPU time (user + system) per request of the row; pg µs: PostgreSQL's (every process of the bench's cluster)"
     if [ "$BENCH_REPEAT" -gt 1 ]; then
         echo
         echo "medians over the $BENCH_REPEAT rounds (each ratio against its own round's bare page):"
-        printf '%-8s %-15s %-32s %10s %7s %10s %9s\n' workers engine request req/s ratio p99 "cpu µs"
+        printf '%-8s %-15s %-32s %10s %7s %10s %9s %8s\n' workers engine request req/s ratio p99 "cpu µs" "pg µs"
         printf '%s\n' "${normalized[@]}" | awk -F'|' '
             function median(list,    n, a, i, j, t) {
                 n = split(list, a, " ")
@@ -369,12 +389,12 @@ print_table() {
                 if (!(key in seen)) { seen[key] = 1; order[++count] = key }
                 p99 = $6
                 if (p99 ~ /ms$/) p99 = substr(p99, 1, length(p99) - 2) + 0; else if (p99 ~ /us$/) p99 = substr(p99, 1, length(p99) - 2) / 1000; else if (p99 ~ /s$/) p99 = substr(p99, 1, length(p99) - 1) * 1000
-                rps[key] = rps[key] " " $4; ratio[key] = ratio[key] " " $5; late[key] = late[key] " " p99; cpu[key] = cpu[key] " " $7
+                rps[key] = rps[key] " " $4; ratio[key] = ratio[key] " " $5; late[key] = late[key] " " p99; cpu[key] = cpu[key] " " $7; pg[key] = pg[key] " " $8
             }
             END {
                 for (i = 1; i <= count; i++) {
                     split(order[i], k, "|")
-                    printf "%-8s %-15s %-32s %10.2f %7.2f %8.2fms %9s\n", k[1], k[2], k[3], median(rps[order[i]]), median(ratio[order[i]]), median(late[order[i]]), median(cpu[order[i]])
+                    printf "%-8s %-15s %-32s %10.2f %7.2f %8.2fms %9s %8s\n", k[1], k[2], k[3], median(rps[order[i]]), median(ratio[order[i]]), median(late[order[i]]), median(cpu[order[i]]), median(pg[order[i]])
                 }
             }'
     fi
