@@ -27,9 +27,11 @@
 #          adding N expired sessions, then `shop clearsessions` timed while wrk reads /cart/)
 #
 # The ceiling: for each pool size, `shop bare` (the same pool and FastCGI code answering a fixed
-# page, then the same after one `SELECT 1`) runs behind the same nginx first, and every row of
-# that pool size prints its req/s as a ratio of the bare page's: absolute figures on a shared
-# machine drift by ±15%, the ratio is what is tracked.
+# page, then the same after one `SELECT 1`, then after one durable commit: `--commit`) runs
+# behind the same nginx first, and every row of that pool size prints its req/s as a ratio of
+# the bare page's: absolute figures on a shared machine drift by ±15%, the ratio is what is
+# tracked. Beside the workers' CPU per request (cpu µs), PostgreSQL's (pg µs): a commit's cost
+# is shared between the two.
 #
 # Memory: every pool's workers are measured (RSS and anonymous memory, from
 # /proc/PID/smaps_rollup) after the warm-up and after its rows. The soak then runs
