@@ -6,9 +6,10 @@ import Postgres
 
 /// `shop bare`: the ceiling the shop is measured against. The same pool and
 /// FastCGI code as `shop serve`, but each worker answers every request with a
-/// fixed page (and, with `--select`, after one `SELECT 1`; with `--commit`, after one
-/// durable `UPDATE` of a row of its own): no routing, no session, no template. `make bench` runs it behind the same nginx and
-/// reports each page's throughput as a ratio of this one's. Not for serving a shop.
+/// fixed page (with `--select`, after one `SELECT 1`; with `--commit`, after one
+/// durable `UPDATE` of a row of its own): no routing, no session, no template.
+/// `make bench` runs it behind the same nginx and reports each page's
+/// throughput as a ratio of this one's. Not for serving a shop.
 struct BareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bare", abstract: "Benchmark ceiling: a fixed page from the same pool (make bench).",
@@ -32,17 +33,14 @@ struct BareCommand: ParsableCommand {
             var socketPath: String?
             if case .unix(let path) = address { socketPath = path }
             let configuration = PoolConfiguration(workers: workers, maxRequests: 0, requestTimeout: 30, socketPath: socketPath)
-            let statement: String?
-            if commit {
+            let work: BareWorker.Work = commit ? .commit : select ? .select : .none
+            if work == .commit {
                 // Made before the workers start, so that they never race to create it.
                 try BareWorker.createCommitTable(databaseURL: databaseURL, slots: Arbiter.slotCapacity(workers: workers))
-                statement = BareWorker.commitStatement
-            } else {
-                statement = select ? "SELECT 1" : nil
             }
             let arbiter = Arbiter(configuration: configuration, listeningSocket: socket) { worker in
-                BareWorker(socket: socket, worker: worker, statement: statement,
-                           database: statement == nil ? nil : PostgresConnection(url: databaseURL)).run()
+                BareWorker(socket: socket, worker: worker, work: work,
+                           database: work == .none ? nil : PostgresConnection(url: databaseURL)).run()
             }
             exitStatus = arbiter.run()
         }
@@ -54,9 +52,11 @@ struct BareCommand: ParsableCommand {
 struct BareWorker {
     let socket: Int32
     let worker: WorkerContext
-    /// Run before each response: `SELECT 1`, or `commitStatement` (its `$1` the worker's slot).
-    let statement: String?
+    let work: Work
     let database: PostgresConnection?
+
+    /// What a request does before its answer.
+    enum Work { case none, select, commit }
 
     /// The cheapest durable write: one small row per worker, so the workers never wait
     /// for each other's row locks, each request a commit of its own.
@@ -84,12 +84,12 @@ struct BareWorker {
         while !worker.shouldStop && acceptor.accept() {
             worker.requestStarted()
             var status = 200
-            if let database, let statement {
+            if let database {
                 do {
-                    if statement == BareWorker.commitStatement {
-                        try database.execute(statement, [worker.slot])
-                    } else {
-                        try database.query(statement)
+                    switch work {
+                    case .none: break
+                    case .select: try database.query("SELECT 1")
+                    case .commit: try database.execute(BareWorker.commitStatement, [worker.slot])
                     }
                 } catch { status = 503 }
             }

@@ -149,8 +149,13 @@ run_bare_rows() {
     BARE_RPS[$1]=$(rps_of_last_row)
     pool "$1" bare bare --select
     measure "bare: fixed page + SELECT 1" /
-    pool "$1" bare bare --commit
-    measure "bare: fixed page + a commit" /
+    # (A baseline built before `--commit` existed has no such row.)
+    if "$BIN" bare --help 2>/dev/null | grep -q -- --commit; then
+        pool "$1" bare bare --commit
+        measure "bare: fixed page + a commit" /
+    else
+        skip "bare: fixed page + a commit" "$BIN has no \`bare --commit\`"
+    fi
 }
 
 rps_of_last_row() { IFS='|' read -r _ _ _ rps _ <<<"${ROWS[-1]}"; printf '%s\n' "$rps"; }

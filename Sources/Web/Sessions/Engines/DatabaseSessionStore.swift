@@ -84,8 +84,8 @@ public final class DatabaseSessionStore: SessionStore {
                 key, text, expireDate, expectedVersion, DatabaseSessionStore.changeChannel, pool]
             let also = SessionSaveCondition.clause(conditions, after: parameters.count)
             let payload = DatabaseSessionStore.announcement(key: "$1", data: "$2", expireDate: "$3")
-            // RETURNING carries the notification itself: no CTE to plan and scan (a tenth of
-            // PostgreSQL's CPU for this statement, measured with pgbench).
+            // RETURNING carries the notification itself: no CTE to plan and scan (pgbench,
+            // 4 clients: 124-131 against 134-140 µs of PostgreSQL's CPU a save).
             row = try database.queryOne("""
                 UPDATE django_session SET session_data = $2, expire_date = $3, version = version + 1
                 WHERE session_key = $1 AND version = $4 AND \(DatabaseSessionStore.lockIsFree)\(also.sql)
