@@ -1,3 +1,4 @@
+import COpenSSL
 import Foundation
 @testable import Web
 import XCTest
@@ -24,7 +25,16 @@ final class SessionCryptoTests: XCTestCase {
                        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 
-    func testHMACSHA256KeyMatchesTheVectorsAndTheOneShotFunction() {
+    /// OpenSSL's own HMAC, the reference the shop's (`HMACSHA256Key`) is compared with.
+    private func openSSLHMAC(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let keyInput = key.isEmpty ? [0] : key, messageInput = message.isEmpty ? [0] : message
+        XCTAssertNotNil(HMAC(EVP_sha256(), keyInput, Int32(key.count), messageInput, message.count, &mac, &length))
+        return Array(mac[0..<Int(length)])
+    }
+
+    func testHMACSHA256KeyMatchesTheVectorsAndOpenSSL() {
         XCTAssertEqual(hex(HMACSHA256Key(Array("Jefe".utf8)).mac(Array("what do ya want for nothing?".utf8))),
                        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
         XCTAssertEqual(hex(HMACSHA256Key([UInt8](repeating: 0x0b, count: 20)).mac(Array("Hi There".utf8))),
@@ -39,10 +49,12 @@ final class SessionCryptoTests: XCTestCase {
         let key = HMACSHA256Key(Array("shop secret".utf8))
         for length in [0, 1, 55, 56, 63, 64, 65, 300] {
             let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-            let expected = Crypto.hmacSHA256(key: Array("shop secret".utf8), message: message)
+            let expected = openSSLHMAC(key: Array("shop secret".utf8), message: message)
             XCTAssertEqual(key.mac(message), expected, "length \(length)")
             XCTAssertEqual(key.mac((message + [1, 2])[..<length]), expected, "slice of length \(length)")
             XCTAssertEqual(key.mac(message.lazy.map { $0 }), expected, "lazy, length \(length)")
+            let longKey = [UInt8](repeating: 0x5a, count: 64 + length)
+            XCTAssertEqual(HMACSHA256Key(longKey).mac(message), openSSLHMAC(key: longKey, message: message), "key of \(64 + length) bytes")
         }
     }
 

@@ -19,14 +19,10 @@ public enum Crypto {
 
     public static func sha256(_ message: String) -> [UInt8] { sha256(Array(message.utf8)) }
 
+    /// One MAC under a key used once; a key used for many (a signer's) is kept as an
+    /// `HMACSHA256Key`, which this is built on.
     public static func hmacSHA256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
-        let key = Array(key), message = Array(message)
-        let keyInput = nonEmpty(key), messageInput = nonEmpty(message)
-        var mac = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let result = HMAC(EVP_sha256(), keyInput, Int32(key.count), messageInput, message.count, &mac, &length)
-        precondition(result != nil && length == UInt32(sha256Length), "HMAC(SHA-256) failed")
-        return Array(mac[0..<Int(length)])
+        HMACSHA256Key(key).mac(message)
     }
 
     public static func hmacSHA256(key: String, message: String) -> [UInt8] {

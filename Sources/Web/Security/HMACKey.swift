@@ -5,8 +5,8 @@ import COpenSSL
 /// inner digest. OpenSSL 3's one-shot `HMAC()` looks the algorithm up by name, allocates and
 /// keys a fresh context on every call: it was 6% of an add-to-cart's worker CPU (two MACs,
 /// the session's signature on load and on save). RFC 2104; `SessionCryptoTests` checks it
-/// against RFC 4231's vectors and the one-shot function.
-public struct HMACSHA256Key: @unchecked Sendable {  // two plain C structs, never shared mutably
+/// against RFC 4231's vectors and OpenSSL's one-shot function. `Crypto.hmacSHA256` is this.
+public struct HMACSHA256Key: Sendable {
     private var inner = SHA256_CTX()
     private var outer = SHA256_CTX()
 
