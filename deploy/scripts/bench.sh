@@ -309,10 +309,15 @@ measure() {
 # The CPU time (user + system, clock ticks) the pool's workers have used so far: read before
 # and after a row, it gives the workers' CPU per request, a figure that drifts far less than
 # req/s when something else shares the machine.
-worker_cpu_ticks() {
+worker_cpu_ticks() { cpu_ticks $(worker_pids); }
+
+# cpu_ticks PID...: their CPU time so far (user + system, clock ticks), and with CHILDREN=1
+# that of the children they have reaped as well.
+cpu_ticks() {
     local pid total=0 fields
-    for pid in $(worker_pids); do
-        fields=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || continue
+    for pid in "$@"; do
+        fields=$(awk -v children="${CHILDREN:-0}" '{ sub(/^.*\) /, ""); print $12 + $13 + (children ? $14 + $15 : 0) }' \
+            "/proc/$pid/stat" 2>/dev/null) || continue
         total=$((total + ${fields:-0}))
     done
     printf '%s\n' "$total"
@@ -322,15 +327,9 @@ worker_cpu_ticks() {
 # children (the pool's backends, the writers), and the children it has reaped. Its share of a
 # request's cost is the other half of a commit's: a worker only waits for it.
 postgres_cpu_ticks() {
-    local postmaster pid total=0 fields
+    local postmaster
     postmaster=$(pgrep -o -f -- "/postgres -D .* -p $PG_PORT " 2>/dev/null) || { echo 0; return; }
-    fields=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$postmaster/stat" 2>/dev/null) || fields=0
-    total=${fields:-0}
-    for pid in $(pgrep -P "$postmaster"); do
-        fields=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || continue
-        total=$((total + ${fields:-0}))
-    done
-    printf '%s\n' "$total"
+    echo $(($(CHILDREN=1 cpu_ticks "$postmaster") + $(cpu_ticks $(pgrep -P "$postmaster"))))
 }
 
 # cpu_per_request WRK_REPORT TICKS: the workers' µs of CPU per request of that row.
