@@ -11,8 +11,9 @@ public final class Arbiter {
     private let configuration: PoolConfiguration
     private let listeningSocket: Int32
     private let workerMain: (WorkerContext) -> Void
-    /// Called in the master with the slot of every worker it reaps, before the slot is reused.
-    public var workerExited: ((Int) -> Void)?
+    /// Called in the master with the slot and pid of every worker it reaps, before the slot is
+    /// reused and before any new worker can be given that pid.
+    public var workerExited: ((_ slot: Int, _ pid: Int32) -> Void)?
     private let workerCount: Int
     private var scoreboard: Scoreboard!
     private var workers: [Int32: WorkerRecord] = [:]
@@ -154,7 +155,7 @@ public final class Arbiter {
             }
             guard let record = workers.removeValue(forKey: pid) else { continue }
             let served = scoreboard.release(slot: record.slot)
-            workerExited?(record.slot)
+            workerExited?(record.slot, pid)
             let how = describeExit(status)
             if stopping || record.retiring {
                 if !exitedCleanly(status) { poolLog("worker \(pid) exited (\(how))") }

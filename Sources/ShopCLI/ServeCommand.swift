@@ -63,7 +63,10 @@ struct ServeCommand: ParsableCommand {
                 WorkerLoop(settings: settings, templates: templates, socket: socket, worker: worker,
                            sessionBoard: sessionBoard, versionChecks: versionChecks).run()
             }
-            arbiter.workerExited = { slot in sessionBoard?.workerExited(slot: slot) }
+            arbiter.workerExited = { slot, pid in
+                sessionBoard?.workerExited(slot: slot)
+                versionChecks?.writerDied(pid)
+            }
             exitStatus = arbiter.run()
         }
         if exitStatus != 0 { throw ExitCode(exitStatus) }

@@ -71,6 +71,41 @@ final class VersionCheckBoardTests: XCTestCase {
         XCTAssertEqual(board.latest(), published)
     }
 
+    /// A worker killed in the middle of publishing (the master's SIGKILL at REQUEST_TIMEOUT, the
+    /// OOM killer) would leave the board locked for good; the master, reaping it, unlocks it, and
+    /// what the dead worker half wrote is never taken as proof.
+    func testTheMasterFreesTheBoardOfAWorkerKilledWhilePublishing() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        let old = Answer(askedAt: Moment(wall: 1_000, offset: 1), version: 5, listsVersion: 5)
+        board.publish(old)
+        let child = fork()
+        if child == 0 {
+            // Dies after claiming the board, before its answer is whole.
+            guard board.claim(askedAt: 9_000) != nil else { _exit(1) }
+            _exit(0)
+        }
+        XCTAssertGreaterThan(child, 0)
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(child, &status, 0), child)
+        XCTAssertEqual(status, 0, "the child could not claim the board")
+        XCTAssertNil(board.latest(), "a write under way hides the answer")
+        board.publish(Answer(askedAt: Moment(wall: 9_500, offset: 1), version: 6, listsVersion: 6))
+        XCTAssertNil(board.latest(), "nobody can publish while the dead worker's write holds the board")
+
+        board.writerDied(child + 1)  // another pid: a live writer's claim is not taken away
+        XCTAssertNil(board.latest())
+        board.writerDied(child)
+        let left = try XCTUnwrap(board.latest())
+        XCTAssertEqual(left.askedAt.wall, 0, "whatever the dead worker wrote proves nothing")
+        XCTAssertFalse(VersionCheckBoard.proves(left, forRequestReceivedAt: 1, now: Moment(wall: 5_000_000, offset: 1)))
+
+        let next = Answer(askedAt: Moment(wall: 9_500, offset: 1), version: 6, listsVersion: 6, sessionsHeardSince: 3)
+        board.publish(next)
+        XCTAssertEqual(board.latest(), next, "the workers share their checks again")
+        board.writerDied(child)  // reaped twice, or late: changes nothing
+        XCTAssertEqual(board.latest(), next)
+    }
+
     func testNginxsMsecIsReadExactly() {
         XCTAssertEqual(Request(cgiParameters: ["SHOP_REQUEST_TIME": "1764800000.123"], body: []).receivedMilliseconds, 1_764_800_000_123)
         for bogus in ["", "1764800000", "1764800000.12", "1764800000.1234", "1764800000.12a", "-1764800000.123",

@@ -1,4 +1,5 @@
 import Glibc
+import Postgres
 import Synchronization
 
 /// The newest answer any worker of the pool had to "what are the catalog's versions now?", with
@@ -96,25 +97,53 @@ public final class VersionCheckBoard: @unchecked Sendable {
     /// Keeps `answer` if it was asked later than the one held. Call only with a reply whose
     /// snapshot was taken after `askedAt` (a statement of its own, outside a transaction). Gives
     /// up when another worker is writing at the same moment: an answer not shared costs only
-    /// a round trip, never freshness. (A worker killed between its two stores of `sequence` would
-    /// leave it odd: sharing then stops until the pool restarts, freshness never.)
+    /// a round trip, never freshness.
     public func publish(_ answer: Answer) {
-        let current = sequence.pointee.load(ordering: .relaxed)
-        guard current & 1 == 0, field(1).pointee.load(ordering: .relaxed) < answer.askedAt.wall,
-              sequence.pointee.compareExchange(expected: current, desired: current + 1, ordering: .acquiring).exchanged
-        else { return }
-        // A reader that sees any field below also sees the odd sequence (a seqlock's writer).
-        atomicMemoryFence(ordering: .releasing)
-        guard field(1).pointee.load(ordering: .relaxed) < answer.askedAt.wall else {
-            sequence.pointee.store(current + 2, ordering: .releasing)
-            return
-        }
+        guard let claimed = claim(askedAt: answer.askedAt.wall) else { return }
         field(1).pointee.store(answer.askedAt.wall, ordering: .relaxed)
         field(2).pointee.store(answer.askedAt.offset, ordering: .relaxed)
         field(3).pointee.store(answer.version, ordering: .relaxed)
         field(4).pointee.store(answer.listsVersion, ordering: .relaxed)
         field(5).pointee.store(answer.sessionsHeardSince, ordering: .relaxed)
-        sequence.pointee.store(current + 2, ordering: .releasing)
+        sequence.pointee.store(Self.released(claimed), ordering: .releasing)
+    }
+
+    // The sequence: an even count while nobody writes; while a worker writes, the count plus one,
+    // with the writer's pid above `countBits`, so the master can tell whose write a death left
+    // unfinished (`writerDied`). A pid fits in 22 bits (the kernel's PID_MAX_LIMIT).
+    static let countBits: Int64 = 40
+    static let countMask: Int64 = (1 << countBits) - 1
+
+    /// The even sequence that ends the write `claimed` began.
+    static func released(_ claimed: Int64) -> Int64 { ((claimed & countMask) + 1) & countMask }
+
+    /// Starts a write of an answer asked at `wall` (the sequence made odd and this process's),
+    /// unless another write is under way or the held answer was asked later.
+    func claim(askedAt wall: Int64) -> Int64? {
+        let current = sequence.pointee.load(ordering: .relaxed)
+        let claimed = (current + 1) | (Int64(CurrentProcess.id) << Self.countBits)
+        guard current & 1 == 0, field(1).pointee.load(ordering: .relaxed) < wall,
+              sequence.pointee.compareExchange(expected: current, desired: claimed, ordering: .acquiring).exchanged
+        else { return nil }
+        // A reader that sees any field below also sees the odd sequence (a seqlock's writer).
+        atomicMemoryFence(ordering: .releasing)
+        guard field(1).pointee.load(ordering: .relaxed) < wall else {
+            sequence.pointee.store(Self.released(claimed), ordering: .releasing)
+            return nil
+        }
+        return claimed
+    }
+
+    /// The master, after reaping worker `pid`: a worker killed between the two stores of the
+    /// sequence would leave it odd for good, and no worker could share a check again until the
+    /// pool restarted. Its half-written answer is made one that proves nothing (asked at 0, before
+    /// any request), and the next check replaces it. Only the master calls this, and only with a
+    /// reaped pid, so no live writer's pid can match.
+    public func writerDied(_ pid: Int32) {
+        let current = sequence.pointee.load(ordering: .acquiring)
+        guard current & 1 == 1, current >> Self.countBits == Int64(pid) else { return }
+        field(1).pointee.store(0, ordering: .relaxed)
+        sequence.pointee.store(Self.released(current), ordering: .releasing)
     }
 
     /// The newest answer (a consistent copy), or nil while a worker is writing it or before any.
