@@ -125,10 +125,21 @@ dev_secret_key() {
     cat "$file"
 }
 
+# swift_quietly ARGS...: `swift ARGS...` in the repository, with a temporary folder of its own,
+# removed afterwards: the Swift driver leaves empty /tmp/TemporaryDirectory.* folders behind on
+# every run (swiftlang/swift-driver#1720, #2049), hundreds a day on a machine that builds often.
+swift_quietly() {
+    local dir status=0
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/shop-swift.XXXXXX")
+    (cd "$REPO_ROOT" && TMPDIR=$dir swift "$@") || status=$?
+    rm -rf "$dir"
+    return "$status"
+}
+
 # The `shop` executable of a build configuration (debug or release).
 shop_binary() {
     local config=$1
-    printf '%s/shop\n' "$(cd "$REPO_ROOT" && swift build -c "$config" --show-bin-path)"
+    printf '%s/shop\n' "$(swift_quietly build -c "$config" --show-bin-path)"
 }
 
 # build_shop CONFIG: builds and prints the binary's path; SHOP_BINARY=/path skips the build
@@ -142,7 +153,7 @@ build_shop() {
         return
     fi
     log "swift build -c $config"
-    (cd "$REPO_ROOT" && swift build -c "$config" </dev/null >&2) || die "swift build -c $config failed"
+    swift_quietly build -c "$config" </dev/null >&2 || die "swift build -c $config failed"
     shop_binary "$config"
 }
 

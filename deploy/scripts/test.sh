@@ -132,7 +132,7 @@ main() {
     start_services
 
     log "swift build"
-    swift build </dev/null
+    swift_quietly build </dev/null
     SHOP_BINARY=$(shop_binary debug)
     export SHOP_BINARY
 
