@@ -95,7 +95,7 @@ stop_pid() {
 
 # Swift is preinstalled at /opt/swift; there is no package to install it from.
 require_swift() {
-    if ! swift --version >/dev/null 2>&1; then
+    if ! swift_quietly --version >/dev/null 2>&1; then
         die "swift is not on PATH or does not run (expected /opt/swift/usr/bin/swift); install Swift 6.3 first"
     fi
 }
