@@ -126,7 +126,7 @@ dev_secret_key() {
 }
 
 # swift_quietly ARGS...: `swift ARGS...` in the repository, with a temporary folder of its own,
-# removed afterwards: the Swift driver leaves empty /tmp/TemporaryDirectory.* folders behind on
+# removed afterwards: the Swift driver leaves /tmp/TemporaryDirectory.* folders behind on
 # every run (swiftlang/swift-driver#1720, #2049), hundreds a day on a machine that builds often.
 swift_quietly() {
     local dir status=0
