@@ -65,7 +65,7 @@ struct ServeCommand: ParsableCommand {
             }
             arbiter.workerExited = { slot, pid in
                 sessionBoard?.workerExited(slot: slot)
-                versionChecks?.writerDied(pid)
+                versionChecks?.workerExited(pid: pid)
             }
             exitStatus = arbiter.run()
         }

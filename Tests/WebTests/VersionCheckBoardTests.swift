@@ -92,9 +92,9 @@ final class VersionCheckBoardTests: XCTestCase {
         board.publish(Answer(askedAt: Moment(wall: 9_500, offset: 1), version: 6, listsVersion: 6))
         XCTAssertNil(board.latest(), "nobody can publish while the dead worker's write holds the board")
 
-        board.writerDied(child + 1)  // another pid: a live writer's claim is not taken away
+        board.workerExited(pid: child + 1)  // another pid: a live writer's claim is not taken away
         XCTAssertNil(board.latest())
-        board.writerDied(child)
+        board.workerExited(pid: child)
         let left = try XCTUnwrap(board.latest())
         XCTAssertEqual(left.askedAt.wall, 0, "whatever the dead worker wrote proves nothing")
         XCTAssertFalse(VersionCheckBoard.proves(left, forRequestReceivedAt: 1, now: Moment(wall: 5_000_000, offset: 1)))
@@ -102,7 +102,7 @@ final class VersionCheckBoardTests: XCTestCase {
         let next = Answer(askedAt: Moment(wall: 9_500, offset: 1), version: 6, listsVersion: 6, sessionsHeardSince: 3)
         board.publish(next)
         XCTAssertEqual(board.latest(), next, "the workers share their checks again")
-        board.writerDied(child)  // reaped twice, or late: changes nothing
+        board.workerExited(pid: child)  // reaped twice, or late: changes nothing
         XCTAssertEqual(board.latest(), next)
     }
 

@@ -110,7 +110,7 @@ public final class VersionCheckBoard: @unchecked Sendable {
 
     // The sequence: an even count while nobody writes; while a worker writes, the count plus one,
     // with the writer's pid above `countBits`, so the master can tell whose write a death left
-    // unfinished (`writerDied`). A pid fits in 22 bits (the kernel's PID_MAX_LIMIT).
+    // unfinished (`workerExited(pid:)`). A pid fits in 22 bits (the kernel's PID_MAX_LIMIT).
     static let countBits: Int64 = 40
     static let countMask: Int64 = (1 << countBits) - 1
 
@@ -139,7 +139,7 @@ public final class VersionCheckBoard: @unchecked Sendable {
     /// pool restarted. Its half-written answer is made one that proves nothing (asked at 0, before
     /// any request), and the next check replaces it. Only the master calls this, and only with a
     /// reaped pid, so no live writer's pid can match.
-    public func writerDied(_ pid: Int32) {
+    public func workerExited(pid: Int32) {
         let current = sequence.pointee.load(ordering: .acquiring)
         guard current & 1 == 1, current >> Self.countBits == Int64(pid) else { return }
         field(1).pointee.store(0, ordering: .relaxed)
