@@ -28,7 +28,7 @@ bench:
 	bash deploy/scripts/bench.sh
 
 build:
-	swift build -c release
+	bash -c '. deploy/scripts/lib.sh && build_shop release'
 
 stop:
 	bash deploy/scripts/stop.sh
