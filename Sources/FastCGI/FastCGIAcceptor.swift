@@ -16,6 +16,8 @@ public final class FastCGIAcceptor {
     private var cachedParameters: [String: String]?
     /// The request's body has been read to its end (or it declared none); see `finish()`.
     private var bodyConsumed = false
+    /// nginx's wish to keep connections has been logged (once per worker; see `finish()`).
+    private var warnedOfKeptConnections = false
 
     public init(listeningSocket fd: Int32) throws {
         guard FCGX_Init() == 0 else { throw FastCGIError("FastCGI: libfcgi failed to initialise") }
@@ -124,8 +126,19 @@ public final class FastCGIAcceptor {
     /// sleeping until nginx's event loop gets round to its close (a blocking `poll`, a `read`
     /// and two context switches a request, and a worker idle meanwhile). A request whose body
     /// is still unread keeps libfcgi's lingering close.
+    ///
+    /// A connection nginx asked to keep (`fastcgi_keep_conn on`) is closed all the same: a worker
+    /// kept waiting on it could serve no other connection, and with more connections than
+    /// workers (several nginx workers, each with its own cache of kept connections) requests
+    /// would wait in the accept queue until nginx gave one up. Closing costs nginx a new
+    /// connection, and its next request on the closed one, should it be that quick, fails and
+    /// is retried if it is a GET (README, "Persistent FastCGI connections").
     public func finish() {
         guard inRequest else { return }
+        if request.pointee.keepConnection != 0 {
+            request.pointee.keepConnection = 0
+            warnOnceOfKeptConnections()
+        }
         // FCGX_Free closes without the shutdown and the wait when the request is "detached".
         if inputReadToItsEnd() { request.pointee.detached = 1 }
         inRequest = false
@@ -134,6 +147,13 @@ public final class FastCGIAcceptor {
     }
 
     // MARK: - Private
+
+    private func warnOnceOfKeptConnections() {
+        guard !warnedOfKeptConnections else { return }
+        warnedOfKeptConnections = true
+        logToStderr("fastcgi: nginx asks to keep its connections (fastcgi_keep_conn on); worker \(getpid()) "
+            + "closes each after its response: remove fastcgi_keep_conn and the upstream's keepalive")
+    }
 
     /// True when nginx has nothing more to send for this request: its stdin stream has ended
     /// (or failed). A body that was read whole, or never declared, leaves only the empty

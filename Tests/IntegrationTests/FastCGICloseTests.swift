@@ -74,4 +74,31 @@ final class FastCGICloseTests: XCTestCase {
         try next.stdin([])
         XCTAssertTrue(try next.readResponse().hasPrefix("Status: 200"))
     }
+
+    /// nginx with `fastcgi_keep_conn on` asks the worker to keep the connection for its next
+    /// request. A worker that did would be tied to that connection: here, with one worker, the
+    /// second connection would wait as long as the first stays open. The worker closes it, says
+    /// why once in the log, and serves the next connection.
+    func testAConnectionNginxAsksToKeepIsClosedAnyway() throws {
+        let pool = try ShopServer(workers: 1, environment: Self.lingerTenMinutes)
+        defer { pool.stop() }
+        let kept = try FastCGIClient(socketPath: pool.socketPath)
+        try kept.begin(FastCGIClient.parameters(method: "GET", path: "/"), keepConnection: true)
+        try kept.stdin([])
+        let response = try kept.readResponse()
+        XCTAssertTrue(response.hasPrefix("Status: 200"), response)
+        XCTAssertTrue(response.contains("</html>"), "the whole page came before the close")
+        XCTAssertTrue(kept.peerClosed(within: 10_000), "the worker closed the connection nginx asked to keep")
+        // The first connection stays open on this side, as in nginx's cache of kept connections.
+        for _ in 0..<2 {
+            let next = try FastCGIClient(socketPath: pool.socketPath)
+            next.giveUpReadingAfter(seconds: 10)
+            try next.begin(FastCGIClient.parameters(method: "GET", path: "/"), keepConnection: true)
+            try next.stdin([])
+            XCTAssertTrue(try next.readResponse().hasPrefix("Status: 200"))
+            XCTAssertTrue(next.peerClosed(within: 10_000))
+        }
+        let warnings = pool.log.components(separatedBy: "\n").filter { $0.contains("fastcgi_keep_conn") }
+        XCTAssertEqual(warnings.count, 1, "one warning per worker, naming the setting: \(pool.log)")
+    }
 }

@@ -37,6 +37,8 @@ final class NginxConfigTests: XCTestCase {
             XCTAssertFalse(lines.contains { $0.hasPrefix("include") && $0.contains("fastcgi_params") }, name)
             XCTAssertEqual(lines.filter { $0 == "location ~ /\\. { deny all; }" }.count, 2, "no dotfiles from /static/ or /media/ in \(name)")
             XCTAssertTrue(lines.contains("fastcgi_buffer_size 32k;"), name)
+            // A connection per request: a kept one would tie a worker to it (README, "Deploying").
+            XCTAssertFalse(lines.contains { $0.hasPrefix("fastcgi_keep_conn on") || $0.hasPrefix("keepalive ") }, name)
         }
     }
 

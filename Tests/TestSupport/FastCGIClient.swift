@@ -49,6 +49,12 @@ public final class FastCGIClient {
 
     deinit { close() }
 
+    /// Reads give up after `seconds` (then `readResponse` throws) instead of blocking for good.
+    public func giveUpReadingAfter(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     private var closed = false
     public func close() {
         if !closed { Glibc.close(fd) }
@@ -69,9 +75,10 @@ public final class FastCGIClient {
         return parameters
     }
 
-    /// BEGIN_REQUEST and the PARAMS stream, ended.
-    public func begin(_ parameters: [(String, String)]) throws {
-        try send(record(type: 1, content: [0, 1, 0, 0, 0, 0, 0, 0]))  // responder, no keep-conn
+    /// BEGIN_REQUEST and the PARAMS stream, ended. `keepConnection` sets FCGI_KEEP_CONN, as
+    /// nginx does with `fastcgi_keep_conn on`.
+    public func begin(_ parameters: [(String, String)], keepConnection: Bool = false) throws {
+        try send(record(type: 1, content: [0, 1, keepConnection ? 1 : 0, 0, 0, 0, 0, 0]))  // responder
         var encoded: [UInt8] = []
         for (name, value) in parameters {
             for length in [name.utf8.count, value.utf8.count] {
