@@ -132,7 +132,7 @@ public final class FastCGIAcceptor {
     /// workers (several nginx workers, each with its own cache of kept connections) requests
     /// would wait in the accept queue until nginx gave one up. Closing costs nginx a new
     /// connection, and its next request on the closed one, should it be that quick, fails and
-    /// is retried if it is a GET (README, "Persistent FastCGI connections").
+    /// is retried if it is a GET (README, "Deploying").
     public func finish() {
         guard inRequest else { return }
         if request.pointee.keepConnection != 0 {

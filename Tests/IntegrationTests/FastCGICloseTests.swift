@@ -98,6 +98,7 @@ final class FastCGICloseTests: XCTestCase {
             XCTAssertTrue(try next.readResponse().hasPrefix("Status: 200"))
             XCTAssertTrue(next.peerClosed(within: 10_000))
         }
+        withExtendedLifetime(kept) {}
         let warnings = pool.log.components(separatedBy: "\n").filter { $0.contains("fastcgi_keep_conn") }
         XCTAssertEqual(warnings.count, 1, "one warning per worker, naming the setting: \(pool.log)")
     }
