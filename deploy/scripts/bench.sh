@@ -709,14 +709,15 @@ order_rows() {
     measure "GET admin orders, search ($label)" "/admin/orders/order/?q=lovelace" -H "Cookie: $cookie"
 }
 
-# add_orders N: N orders spread over the past year (half paid), as bulk SQL.
+# add_orders N: N orders spread over the past year, as bulk SQL: the newest fiftieth unpaid (as in
+# a shop, where the latest orders await payment), the rest half paid.
 add_orders() {
     log "orders: adding $1"
     bench_sql -c "INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city, created, updated, paid)
         SELECT (ARRAY['Grace','Alan','Edsger','Barbara','Donald','Ken','Margaret','Niklaus'])[1 + n % 8], 'Customer ' || n,
                'customer' || n || '@example.com', n || ' Bench Street', lpad((n % 100000)::text, 5, '0'),
                (ARRAY['London','Paris','Berlin','Madrid','Rome','Vienna','Oslo','Lisbon','Porto'])[1 + n % 9],
-               now() - n * (interval '1 year' / $1), now() - n * (interval '1 year' / $1), n % 2 = 0
+               now() - n * (interval '1 year' / $1), now() - n * (interval '1 year' / $1), n > $1 / 50 AND n % 2 = 0
         FROM generate_series(1, $1) AS n" -c "VACUUM ANALYZE orders_order"
 }
 
