@@ -99,6 +99,69 @@ final class CatalogPaginationTests: AppTestCase {
         XCTAssertTrue(html.contains("Page 20 of 42"))
     }
 
+    // MARK: Deep pages
+
+    /// The list's available product ids in the shop's order (all, or one category's), by SQL.
+    func expectedList(category: Int? = nil) throws -> [Int] {
+        try database.query("""
+            SELECT id FROM shop_product WHERE available AND ($1::bigint IS NULL OR category_id = $1) ORDER BY name, id
+            """, [category]).map { try $0.get("id") }
+    }
+
+    /// Every page of a list, each shown by `shopper`, against the list by SQL.
+    func assertEveryPage(_ path: String, _ shopper: InProcessBrowser, category: Int? = nil, _ message: String,
+                         file: StaticString = #filePath, line: UInt = #line) throws {
+        let expected = try expectedList(category: category)
+        let pages = (expected.count + 23) / 24
+        for number in 1...pages {
+            XCTAssertEqual(listed(shopper.get("\(path)?page=\(number)").bodyText),
+                           Array(expected[((number - 1) * 24)..<min(expected.count, number * 24)]),
+                           "\(message): page \(number) of \(pages)", file: file, line: line)
+        }
+        XCTAssertEqual(shopper.get("\(path)?page=\(pages + 1)").status, 404, message, file: file, line: line)
+    }
+
+    /// A long list's second deep page since its make-up changed reads the list's marks (every
+    /// stretch's first product, in one statement), and deep pages then enter the index at the
+    /// nearest mark instead of walking it from the start with OFFSET. Every page stays what
+    /// OFFSET gives, through renames, removals, additions and a category's own list.
+    func testDeepPagesReadFromTheListsMarksAreThePagesOffsetGives() throws {
+        let coffee = try XCTUnwrap(database.scalar("INSERT INTO shop_category (name, slug) VALUES ('Coffee', 'coffee') RETURNING id", as: Int.self))
+        try database.execute("""
+            INSERT INTO shop_product (category_id, name, slug, price)
+            SELECT CASE WHEN n % 3 = 0 THEN $1::bigint ELSE $2::bigint END, 'Item ' || lpad((n % 250)::text, 4, '0'), 'item-' || n, 1.00
+            FROM generate_series(1, 700) AS n
+            """, [coffee, categoryID])  // names repeat: the id orders them
+        // CATALOG_CACHE_SIZE=96: 4 pages cached, 4 marks a list; 701 products, 30 pages: stretches of 8 pages.
+        let worker = try makeApplication { $0.catalogCacheSize = 96 }
+        let shopper = browser(worker)
+        func statements(_ path: String) -> [String] {
+            sqlStatements(shopper.get(path).bodyText).map { $0.replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&lt;", with: "<") }
+        }
+
+        XCTAssertFalse(statements("/?page=12").contains { $0.contains("WITH RECURSIVE") }, "a first deep page: OFFSET")
+        let second = statements("/?page=20")
+        XCTAssertTrue(second.contains { $0.contains("WITH RECURSIVE") }, "the second reads the marks: \(second)")
+        XCTAssertTrue(second.last?.contains("(name, id) >=") ?? false, "and enters the index at one: \(second)")
+        let shallow = statements("/?page=3")
+        XCTAssertFalse(shallow.contains { $0.contains("(name, id) >=") || $0.contains("RECURSIVE") }, "within the first stretch: \(shallow)")
+        try assertEveryPage("/", shopper, "from the marks")
+
+        let last = try XCTUnwrap(try expectedList().last)
+        try database.execute("UPDATE shop_product SET name = 'Aardvark' WHERE id = $1", [last])
+        try assertEveryPage("/", shopper, "after a rename moved the last product first")
+        let some = try expectedList().enumerated().filter { $0.offset % 7 == 3 }.map { String($0.element) }
+        try database.execute("UPDATE shop_product SET available = false WHERE id = ANY($1::bigint[])", ["{" + some.joined(separator: ",") + "}"])
+        try assertEveryPage("/", shopper, "after every seventh went")
+        try database.execute("""
+            INSERT INTO shop_product (category_id, name, slug, price)
+            SELECT $1, 'Item 0100', 'more-' || n, 2.00 FROM generate_series(1, 50) AS n
+            """, [categoryID])
+        try assertEveryPage("/", shopper, "after 50 more in the middle")
+        try assertEveryPage("/coffee/", shopper, category: coffee, "a category's list")
+        try assertEveryPage("/tea/", shopper, category: categoryID, "the other category's list")
+    }
+
     // MARK: The bounded cache
 
     func testACachedPageOrProductShowsASQLWriteAtTheNextRequest() throws {

@@ -635,8 +635,8 @@ random_script() {
 }
 
 # `/` with the demo catalog, then with BENCH_PRODUCTS products (loaddemo --products): page 1, a page
-# four fifths in, random pages (most miss the worker's CATALOG_CACHE_SIZE and read 24 rows at an
-# OFFSET), random product pages; then each worker's memory, which the cache bounds.
+# four fifths in, random pages (most miss the worker's CATALOG_CACHE_SIZE and read 24 rows from
+# the list's nearest mark), random product pages; then each worker's memory, which the cache bounds.
 run_catalog_scale_rows() {
     [ "$BENCH_PRODUCTS" -gt 0 ] || return 0
     local label pages first last
