@@ -254,4 +254,28 @@ final class AdminLargeOrderListTests: AdminTestCase {
             XCTAssertLessThanOrEqual(read, 101, "paid=\(value): rows read for a page of 100:\n\(plan)")
         }
     }
+
+    /// Past the first page the list picks its 100 ids first, then reads and formats those rows:
+    /// every page, sorted, filtered and searched, is still the slice SQL gives at its offset.
+    func testLaterPagesSortedFilteredAndSearchedAreTheRowsAtTheirOffset() throws {
+        try database.execute("""
+            INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city, created, paid)
+            SELECT 'Customer', 'No ' || n, 'c' || n || '@example.com', 'Road', '123',
+                   (ARRAY['Oslo', 'Porto', 'Lyon', 'Bergen'])[1 + n % 4], now() - n * interval '1 minute', n % 3 <> 0
+            FROM generate_series(1, 900) AS n
+            """)
+        for (query, sql) in [
+            ("o=6.-3&paid__exact=1&q=rt", "paid AND city = 'Porto' ORDER BY city, email DESC, id DESC"),
+            ("paid__exact=0", "NOT paid ORDER BY created DESC, id DESC"),
+            ("o=-0", "true ORDER BY id DESC"),
+        ] {
+            let expected = try database.query("SELECT email FROM orders_order WHERE \(sql)").map { try $0.get("email", as: String.self) }
+            XCTAssertGreaterThan(expected.count, 100, query)
+            for number in 1...((expected.count + 99) / 100) {
+                let page = staff.get("/admin/orders/order/?\(query)&p=\(number)").bodyText
+                let shown = page.matches(of: /\sc(\d+)@example\.com\s/).map { "c\($0.output.1)@example.com" }
+                XCTAssertEqual(shown, Array(expected[((number - 1) * 100)..<min(expected.count, number * 100)]), "\(query), page \(number)")
+            }
+        }
+    }
 }
