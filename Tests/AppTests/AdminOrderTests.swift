@@ -275,7 +275,27 @@ final class AdminLargeOrderListTests: AdminTestCase {
                 let page = staff.get("/admin/orders/order/?\(query)&p=\(number)").bodyText
                 let shown = page.matches(of: /\sc(\d+)@example\.com\s/).map { "c\($0.output.1)@example.com" }
                 XCTAssertEqual(shown, Array(expected[((number - 1) * 100)..<min(expected.count, number * 100)]), "\(query), page \(number)")
+                XCTAssertTrue(page.contains(query.hasPrefix("o=-0") ? "\(expected.count) orders" : "\(expected.count) result(s)"),
+                              "\(query), page \(number): the count, whether counted or seen on a short page")
             }
         }
+    }
+
+    /// A search that fits on one page (staff looking up one customer) is counted by its page:
+    /// over a large table the count would read every row again.
+    func testAShortPageIsItsOwnCount() throws {
+        try database.execute("""
+            INSERT INTO orders_order (first_name, last_name, email, address, postal_code, city)
+            SELECT 'Customer', 'No ' || n, 'c' || n || '@example.com', 'Road', '123', 'Oslo' FROM generate_series(1, 300) AS n
+            """)
+        for (search, found) in [("c123@", 1), ("nobody", 0), ("c12", 11)] {
+            let page = staff.get("/admin/orders/order/?q=\(search)").bodyText
+            XCTAssertTrue(page.contains("\(found) result(s)"), "\(search)")
+            XCTAssertTrue(page.contains("300 total"), "\(search): the table's own count")
+            let counts = app.services.database.log.entries.map(\.sql).filter { $0.contains("count(*)") }
+            XCTAssertEqual(counts.count, 1, "\(search): the table's count only: \(counts)")
+        }
+        XCTAssertTrue(staff.get("/admin/orders/order/?q=c&p=3").bodyText.contains("300 result(s)"), "a last page counts its list")
+        XCTAssertEqual(staff.get("/admin/orders/order/?q=c&p=4").status, 404)
     }
 }

@@ -707,6 +707,7 @@ order_rows() {
     measure "GET admin orders, paid ($label)" "/admin/orders/order/?paid__exact=1" -H "Cookie: $cookie"
     measure "GET admin orders, past 7 days ($label)" "/admin/orders/order/?created__gte=$(date -u -d '-7 days' +%F)" -H "Cookie: $cookie"
     measure "GET admin orders, search ($label)" "/admin/orders/order/?q=lovelace" -H "Cookie: $cookie"
+    measure "GET admin orders, one customer's e-mail ($label)" "/admin/orders/order/?q=customer777%40example.com" -H "Cookie: $cookie"
 }
 
 # add_orders N: N orders spread over the past year, as bulk SQL: the newest fiftieth unpaid (as in
