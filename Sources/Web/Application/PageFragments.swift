@@ -92,15 +92,30 @@ typealias KeptParts = [String: [String]]
 
 private extension String {
     /// The text between occurrences of `separator` (an empty part where two meet), keeping
-    /// the parts that `joined(separator:)` puts back together.
+    /// the parts that `joined(separator:)` puts back together. In the UTF-8 bytes, with
+    /// `memchr` for the separator's first byte: Foundation's `range(of:)` goes through
+    /// UTF-16 and was a third of the CPU of a list page rendered anew.
     func parts(between separator: String) -> [String] {
-        var parts: [String] = []
-        var rest = self[...]
-        while let range = rest.range(of: separator) {
-            parts.append(String(rest[..<range.lowerBound]))
-            rest = rest[range.upperBound...]
+        var text = self
+        let marker = Array(separator.utf8)
+        guard let first = marker.first else { return [self] }
+        return text.withUTF8 { bytes -> [String] in
+            guard let base = bytes.baseAddress else { return [self] }
+            var parts: [String] = []
+            var start = 0, position = 0
+            while position + marker.count <= bytes.count,
+                  let found = memchr(base + position, Int32(first), bytes.count - position - marker.count + 1) {
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + at, marker, marker.count) == 0 {
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self))
+                    position = at + marker.count
+                    start = position
+                } else {
+                    position = at + 1
+                }
+            }
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return parts
         }
-        parts.append(String(rest))
-        return parts
     }
 }
