@@ -21,9 +21,9 @@ public struct Catalog {
     /// A slice of the available products by name (and id, so pages never
     /// overlap), in a category or in all. The partial indexes on (name, id)
     /// and (category_id, name, id) serve it; the ids are picked in the index
-    /// alone and only the page's rows are read.
-    /// From `mark` on when given (that product's place in the list, then `offset` more): the
-    /// index is entered at the mark instead of walked from the list's start.
+    /// alone and only the page's rows are read. With a `mark` (a product's place in the
+    /// list, `CatalogCache`'s marks), the slice starts `offset` past it: the index is
+    /// entered at the mark instead of walked from the list's start.
     public func availableProducts(categoryID: Int?, from mark: ListMark? = nil, offset: Int, limit: Int) throws -> [Product] {
         var parameters: [any PostgresBindable] = [limit, offset]
         var filter = ""
