@@ -169,23 +169,21 @@ final class CatalogCache {
     /// gets them at its second deep page since its make-up last changed, not its first: a list
     /// that changes between every two deep pages costs no more than OFFSET did.
     private func slice(categoryID: Int?, offset: Int, _ catalog: Catalog) throws -> [Product] {
+        func fromStart() throws -> [Product] {
+            try catalog.availableProducts(categoryID: categoryID, offset: offset, limit: CatalogPage.size)
+        }
         guard marksPerList > 0, let count = counts[categoryID],
-              case let spacing = ListMarks.spacing(count: count, marks: marksPerList), offset >= spacing else {
-            return try catalog.availableProducts(categoryID: categoryID, offset: offset, limit: CatalogPage.size)
+              case let spacing = ListMarks.spacing(count: count, marks: marksPerList), offset >= spacing else { return try fromStart() }
+        let list: ListMarks
+        if let kept = marks.get(categoryID) {
+            list = kept
+        } else if listsMissedDeep.insert(categoryID).inserted {
+            return try fromStart()  // the list's first deep page since it changed
+        } else {
+            list = ListMarks(spacing: spacing, marks: try catalog.listMarks(categoryID: categoryID, spacing: spacing, limit: marksPerList))
+            marks.put(categoryID, list)
         }
-        var list = marks.get(categoryID)
-        if list == nil {
-            guard listsMissedDeep.contains(categoryID) else {
-                listsMissedDeep.insert(categoryID)
-                return try catalog.availableProducts(categoryID: categoryID, offset: offset, limit: CatalogPage.size)
-            }
-            let built = ListMarks(spacing: spacing, marks: try catalog.listMarks(categoryID: categoryID, spacing: spacing, limit: marksPerList))
-            marks.put(categoryID, built)
-            list = built
-        }
-        guard let list, let (mark, rest) = list.mark(before: offset) else {
-            return try catalog.availableProducts(categoryID: categoryID, offset: offset, limit: CatalogPage.size)
-        }
+        guard let (mark, rest) = list.mark(before: offset) else { return try fromStart() }
         return try catalog.availableProducts(categoryID: categoryID, from: mark, offset: rest, limit: CatalogPage.size)
     }
 
