@@ -31,6 +31,7 @@ final class CatalogCache {
     /// Marks along long lists (`ListMarks`): a list's second page past its first stretch
     /// builds them; dropped with the counts.
     private var marks: LRUCache<Int?, ListMarks>
+    /// Lists that read a deep page without marks since the last change: their next one builds them.
     private var listsMissedDeep: Set<Int?> = []
     private let marksPerList: Int
     private var pages: LRUCache<CatalogPageKey, CachedPage>

@@ -22,8 +22,11 @@ final class CatalogPaginationTests: AppTestCase {
         html.components(separatedBy: "data-product-id=\"").dropFirst().compactMap { Int($0.prefix { $0 != "\"" }) }
     }
 
+    /// The DEBUG footer's statements, unescaped.
     func sqlStatements(_ html: String) -> [String] {
-        html.components(separatedBy: "<li><code>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        html.components(separatedBy: "<li><code>").dropFirst().map {
+            String($0.prefix { $0 != "<" }).replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&lt;", with: "<")
+        }
     }
 
     // MARK: Pagination
@@ -135,9 +138,7 @@ final class CatalogPaginationTests: AppTestCase {
         // CATALOG_CACHE_SIZE=96: 4 pages cached, 4 marks a list; 701 products, 30 pages: stretches of 8 pages.
         let worker = try makeApplication { $0.catalogCacheSize = 96 }
         let shopper = browser(worker)
-        func statements(_ path: String) -> [String] {
-            sqlStatements(shopper.get(path).bodyText).map { $0.replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&lt;", with: "<") }
-        }
+        func statements(_ path: String) -> [String] { sqlStatements(shopper.get(path).bodyText) }
 
         XCTAssertFalse(statements("/?page=12").contains { $0.contains("WITH RECURSIVE") }, "a first deep page: OFFSET")
         let second = statements("/?page=20")

@@ -41,13 +41,13 @@ enum ChangeListView {
             ? "SELECT \(selected) FROM \(spec.table)\(whereSQL)\(order)\(slice)"
             : "SELECT \(selected) FROM \(spec.table) WHERE id IN (SELECT id FROM \(spec.table)\(whereSQL)\(order)\(slice))\(order)",
             parameters)
-        // A page short of 100 rows (and not past the end) is the list's last: that is its count,
-        // with no statement to read the rows again (a search over 1,000,000 orders is a scan).
-        let count = rows.count < spec.pageSize && (offset == 0 || !rows.isEmpty)
+        if query.page > 1 && rows.isEmpty { throw HTTPError.notFound("That page has no results.") }
+        // A page short of 100 rows is the list's last: that is its count, with no statement to
+        // read the rows again (a search over 1,000,000 orders is a scan).
+        let count = rows.count < spec.pageSize
             ? RowCount(value: offset + rows.count, exact: true)
             : try RowCount.of(spec.table, whereSQL, parameters, context.database)
         let total = whereSQL.isEmpty ? count : try RowCount.of(spec.table, "", [], context.database)
-        if query.page > 1 && rows.isEmpty { throw HTTPError.notFound("That page has no results.") }
         return Page(rows: rows, count: count, total: total)
     }
 
