@@ -6,7 +6,7 @@ import XCTest
 /// reply (many rows, an error, a dead backend), they must end as `PQexecPrepared` would.
 final class QuickReplyTests: PostgresTestCase {
     func testOnlyStatementsThatStartWithSelectAreReads() {
-        XCTAssertTrue(QuickReply.isRead("SELECT version, lists_version FROM shop_catalog_version WHERE id = 1"))
+        XCTAssertTrue(QuickReply.isRead("SELECT version, lists_version FROM shop_catalog_version"))
         XCTAssertTrue(QuickReply.isRead("SELECT pg_advisory_lock(1, 2)"))
         XCTAssertFalse(QuickReply.isRead("WITH saved AS (UPDATE django_session SET version = 1 RETURNING version) SELECT version FROM saved"))
         XCTAssertFalse(QuickReply.isRead("UPDATE shop_product SET price = $1"))

@@ -78,7 +78,8 @@ public struct Signing: Sendable {
             value /= 62
         }
         if number < 0 { digits.append(UInt8(ascii: "-")) }
-        return String(decoding: digits.reversed(), as: UTF8.self)
+        digits.reverse()  // in place: a reversed view made String(decoding:) cast its way to the bytes
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// Django's `signing.b62_decode`, for non-negative values that fit (nil otherwise).
