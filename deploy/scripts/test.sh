@@ -38,7 +38,13 @@ stop_services() {
     [ -z "$TEST_TMPDIR" ] || rm -rf "$TEST_TMPDIR"
     TEST_TMPDIR=""
     [ "$started_redis" -eq 1 ] && bash "$SCRIPTS/redis.sh" stop "$REDIS_DIR"
-    [ "$started_pg" -eq 1 ] && bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
+    if [ "$started_pg" -eq 1 ] && [ "${CI:-}" = true ] && [ -L "$PG_DIR" ]; then
+        # A CI clone is deleted after its run, and a cluster that lives outside it (in /var/tmp,
+        # when PostgreSQL's user cannot reach the clone: postgres.sh) would stay behind.
+        bash "$SCRIPTS/postgres.sh" destroy "$PG_DIR"
+    elif [ "$started_pg" -eq 1 ]; then
+        bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
+    fi
     started_pg=0 started_redis=0
     return 0
 }
