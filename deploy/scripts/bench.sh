@@ -799,6 +799,10 @@ main() {
     local measured=$BIN
     [ -z "$BENCH_BASELINE" ] || [ -x "$BENCH_BASELINE" ] || die "BENCH_BASELINE is not an executable: $BENCH_BASELINE"
     mkdir -p "$BENCH_DIR"
+    # The pools' logs are this run's: appended to across its pool restarts and read back for each
+    # row's SQL per request (`wc -l`, `tail`). Kept from run to run they only grew (1.5 GB after a
+    # day of runs here), and every row read them whole, twice.
+    rm -f "$BENCH_DIR"/pool-*.log
     start_services
     "$BIN" migrate
     "$BIN" loaddemo
