@@ -17,6 +17,10 @@
 #          always runs, so ratios stay)
 #        BENCH_PERF=1 (`perf record -a -g` beside each row's wrk: .data/bench/perf-*.data, for `perf report -i`)
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
+#        BENCH_SOAK_ROUNDS=1 (soaks of BENCH_SOAK requests in a row, each worker's memory after each:
+#          a leak grows by as much in every round, a bounded cache that fills stops growing)
+#        BENCH_SOAK_KINDS=0,1,2,3,4,5,6,7 (the soak's kinds of request, to find which one grows:
+#          0 /, 1 and 7 product pages, 2 the cart, 3 add-to-cart, 4 a category, 5 checkout, 6 a 404)
 #        BENCH_ADMIN=1 (the admin rows: they need BENCH_PRODUCTS products, added if missing)
 #        Costs that stay flat as the shop grows (after the soak, on the last pool; 0 skips each):
 #        BENCH_PRODUCTS=100000 (`GET /` before and after `shop loaddemo --products N`, a deep page,
@@ -55,6 +59,8 @@ BENCH_ROWS=${BENCH_ROWS:-1}
 BENCH_REPEAT=${BENCH_REPEAT:-1}
 BENCH_SOAK=${BENCH_SOAK:-200000}
 BENCH_SOAK_SESSIONS=${BENCH_SOAK_SESSIONS:-2000}
+BENCH_SOAK_ROUNDS=${BENCH_SOAK_ROUNDS:-1}
+BENCH_SOAK_KINDS=${BENCH_SOAK_KINDS:-0,1,2,3,4,5,6,7}
 BENCH_ADMIN=${BENCH_ADMIN:-1}
 BENCH_PRODUCTS=${BENCH_PRODUCTS:-${BENCH_ADMIN_PRODUCTS:-100000}}
 BENCH_ORDERS=${BENCH_ORDERS:-1000000}
@@ -512,7 +518,8 @@ function request()
     local s = sessions[((n * $BENCH_THREADS + id) % #sessions) + 1]
     local headers = { ["Cookie"] = "sessionid=" .. s[1] .. "; csrftoken=" .. s[2] }
     -- The kind shifts by one on each pass over the sessions, so every session sees every kind.
-    local kind = (n + math.floor(n * $BENCH_THREADS / #sessions)) % 8
+    local kinds = { $BENCH_SOAK_KINDS }
+    local kind = kinds[(n + math.floor(n * $BENCH_THREADS / #sessions)) % #kinds + 1]
     if kind == 3 or kind == 5 then
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         if kind == 3 then
@@ -538,7 +545,7 @@ LUA
 }
 
 # The soak on the last pool: warm up with a tenth of the requests, measure each worker, run
-# BENCH_SOAK requests, measure again.
+# BENCH_SOAK requests, measure again (BENCH_SOAK_ROUNDS times; the report is the last round's).
 run_soak() {
     [ "$BENCH_SOAK" -gt 0 ] || return 0
     [ "${#PRODUCT_URLS[@]}" -gt 0 ] || { NOTES+=("skipped the memory soak: no product link on /"); return; }
@@ -554,14 +561,25 @@ run_soak() {
     record_memory "soak: warm"
     log "memory soak: $BENCH_SOAK mixed requests over $(wc -l <"$BENCH_DIR/soak-sessions.txt") sessions"
     out="$BENCH_DIR/soak.txt"
-    wrk_requests "$BENCH_SOAK" "$out" --latency -s "$BENCH_DIR/soak.lua"
-    after=$(soak_memory)
-    record_memory "soak: after $BENCH_SOAK requests"
-    SOAK_REPORT=$(awk -v before="$before" -v after="$after" -v requests="$(awk '/requests in/ { print $1 }' "$out")" \
-        -v rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")" -v errors="$(awk '/^soak 5xx:/ { print $3 }' "$out")" '
+    local soak_round errors=0
+    for ((soak_round = 1; soak_round <= BENCH_SOAK_ROUNDS; soak_round++)); do
+        [ "$soak_round" -eq 1 ] || before=$after
+        wrk_requests "$BENCH_SOAK" "$out" --latency -s "$BENCH_DIR/soak.lua"
+        errors=$((errors + $(awk '/^soak 5xx:/ { n = $3 } END { print n + 0 }' "$out")))
+        after=$(soak_memory)
+        if [ "$BENCH_SOAK_ROUNDS" -eq 1 ]; then
+            record_memory "soak: after $BENCH_SOAK requests"
+        else
+            record_memory "soak: after round $soak_round of $BENCH_SOAK_ROUNDS, $BENCH_SOAK requests each"
+        fi
+    done
+    SOAK_REPORT=$(awk -v before="$before" -v after="$after" -v rounds="$BENCH_SOAK_ROUNDS" -v requests="$(awk '/requests in/ { print $1 }' "$out")" \
+        -v rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")" -v errors="$errors" '
         BEGIN {
             n = split(before, b, " "); split(after, a, " ")
-            printf "memory soak: %s requests (%s req/s, %s answered 5xx); growth per worker once warm (RSS / anonymous):", requests, rps, errors
+            all = ""; last = ""
+            if (rounds > 1) { all = " in all " rounds " rounds"; last = ", in the last round" }
+            printf "memory soak: %s requests (%s req/s, %s answered 5xx%s); growth per worker once warm%s (RSS / anonymous):", requests, rps, errors, all, last
             for (i = 1; i <= n; i += 3) printf " pid %s %+.2f / %+.2f MiB", b[i], (a[i + 1] - b[i + 1]) / 1024, (a[i + 2] - b[i + 2]) / 1024
             printf "\n"
         }')
