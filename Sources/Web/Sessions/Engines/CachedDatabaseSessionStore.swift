@@ -128,7 +128,10 @@ public final class CachedDatabaseSessionStore: SessionStore {
 
     public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
                      conditions: [SessionSaveCondition]) throws -> SessionRecord {
-        try applyChanges()
+        // Not the socket: the save is conditional on the version loaded, so a notification still
+        // unread there cannot make it wrong, and the next load reads it (the load read the socket
+        // microseconds ago: a system call a save that found nothing).
+        try applyChanges(readingSocket: false)
         // A new key needs no announcement: nobody can hold a copy of it.
         if let key { seat?.beginWrite(key) }
         do {
@@ -186,12 +189,13 @@ public final class CachedDatabaseSessionStore: SessionStore {
     /// version) up to date from the announced data, or drops them (deleted,
     /// saved by Django, or with data too long to announce): first the pool's
     /// changes from shared memory, then the notifications the connection holds
-    /// (one non-blocking read of its socket), each also passed on to the pool's
+    /// (one non-blocking read of its socket, or, not `readingSocket`, only those
+    /// libpq has read with a reply already), each also passed on to the pool's
     /// other workers (`shareNotifications`). On a connection's first use, and
     /// after a reconnect (which empties the cache: notifications sent meanwhile
     /// were lost), the pool is registered and LISTEN issued before anything is
     /// cached (the connection re-issues LISTEN itself after later reconnects).
-    private func applyChanges() throws {
+    private func applyChanges(readingSocket: Bool = true) throws {
         if database.connectionGeneration != registeredGeneration {
             cache.removeAll()
             try SessionCachePools.register(pool, on: database)
@@ -205,7 +209,7 @@ public final class CachedDatabaseSessionStore: SessionStore {
         seat?.collect(dropAll: { cache.removeAll() }, holds: { cache.contains($0) }) { change in
             apply(version: change.version, key: change.key, expireDate: change.expireDate, data: change.data)
         }
-        applyNotifications(database.pendingNotifications())
+        applyNotifications(readingSocket ? database.pendingNotifications() : database.queuedNotifications())
         if database.connectionGeneration != registeredGeneration {
             // Reconnected while reading: register again before caching.
             cache.removeAll()
