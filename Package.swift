@@ -5,6 +5,12 @@ import PackageDescription
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
+// Release builds optimize across the shop's modules (Web's generics specialized for the apps,
+// small functions of Postgres inlined into Web): the add-to-cart's worker CPU went from 154 to
+// 145.5 µs a request, its rate from 4,304 to 4,454 req/s (medians of 4 alternated rounds); the
+// bare responder's rate did not move. Debug builds, and so the tests' builds, are left as they are.
+let release: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "shop",
     products: [
@@ -24,24 +30,25 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // Infrastructure.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
-        .target(name: "Pool", dependencies: ["FastCGI"]),
-        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib"]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: release),
+        .target(name: "FastCGI", dependencies: ["CFastCGI"], swiftSettings: release),
+        .target(name: "Pool", dependencies: ["FastCGI"], swiftSettings: release),
+        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib"], swiftSettings: release),
 
         // The apps, as in Django.
-        .target(name: "Shop", dependencies: ["Web", "Postgres"]),
-        .target(name: "Cart", dependencies: ["Web", "Postgres", "Shop"]),
-        .target(name: "Orders", dependencies: ["Web", "Postgres", "Shop", "Cart"]),
-        .target(name: "Admin", dependencies: ["Web", "Postgres", "Shop", "Orders"]),
+        .target(name: "Shop", dependencies: ["Web", "Postgres"], swiftSettings: release),
+        .target(name: "Cart", dependencies: ["Web", "Postgres", "Shop"], swiftSettings: release),
+        .target(name: "Orders", dependencies: ["Web", "Postgres", "Shop", "Cart"], swiftSettings: release),
+        .target(name: "Admin", dependencies: ["Web", "Postgres", "Shop", "Orders"], swiftSettings: release),
 
         // The project: wires the apps into one Application (Django's project urls.py and settings).
-        .target(name: "Site", dependencies: ["Web", "Postgres", "Shop", "Cart", "Orders", "Admin"]),
+        .target(name: "Site", dependencies: ["Web", "Postgres", "Shop", "Cart", "Orders", "Admin"], swiftSettings: release),
 
         // The `shop` command: serve, migrate, createsuperuser, loaddemo, clearsessions.
         .executableTarget(
             name: "ShopCLI",
-            dependencies: ["Postgres", "FastCGI", "Pool", "Web", "Site", argumentParser]
+            dependencies: ["Postgres", "FastCGI", "Pool", "Web", "Site", argumentParser],
+            swiftSettings: release
         ),
 
         // Tests. TestSupport holds the fixtures the suites share (database, processes).
