@@ -23,8 +23,9 @@ final class RunScriptTests: XCTestCase {
         // Then the private cluster, and the folder. make test's TMPDIR is 0700, out of PostgreSQL's
         // reach, so the cluster lives in /var/tmp behind a link (postgres.sh), which removing the
         // folder alone left there: 47 MB after every run.
-        _ = try? Self.bash(["\(Paths.repositoryRoot)/deploy/scripts/stop.sh", "--destroy"], environment: ["SHOP_DATA_DIR": data])
+        // Where the link points is read first: `--destroy` removes the link with the cluster.
         let cluster = (try? FileManager.default.destinationOfSymbolicLink(atPath: data + "/postgres")) ?? ""
+        _ = try? Self.bash(["\(Paths.repositoryRoot)/deploy/scripts/stop.sh", "--destroy"], environment: ["SHOP_DATA_DIR": data])
         try? FileManager.default.removeItem(atPath: data)
         XCTAssertFalse(!cluster.isEmpty && FileManager.default.fileExists(atPath: cluster), "\(cluster) outlives the test")
     }
