@@ -5,7 +5,7 @@ import Glibc
 ///
 ///     while !context.shouldStop, acceptor.accept() {
 ///         context.requestStarted()
-///         ... acceptor.parameters, acceptor.readBody(limit:), acceptor.respond(...)
+///         ... acceptor.forEachParameter { ... }, acceptor.readBody(limit:), acceptor.respond(...)
 ///         acceptor.finish()
 ///         context.requestFinished()
 ///     }
@@ -13,7 +13,6 @@ public final class FastCGIAcceptor {
     /// Heap-allocated because libfcgi's streams keep pointers back into the request.
     private let request: UnsafeMutablePointer<FCGX_Request>
     private var inRequest = false
-    private var cachedParameters: [String: String]?
     /// The request's body has been read to its end (or it declared none); see `finish()`.
     private var bodyConsumed = false
     /// nginx's wish to keep connections has been logged (once per worker; see `finish()`).
@@ -40,7 +39,6 @@ public final class FastCGIAcceptor {
     /// Blocks until the next request; false when the worker should stop (accept failed or the
     /// listening socket was withdrawn by a shutdown signal). Finishes the previous request.
     public func accept() -> Bool {
-        cachedParameters = nil
         inRequest = false
         bodyConsumed = false
         // FCGX_Accept_r retries EINTR itself; it fails only when accept() really fails.
@@ -55,14 +53,6 @@ public final class FastCGIAcceptor {
         }
         inRequest = true
         return true
-    }
-
-    /// The CGI parameters of the current request, copied out of libfcgi once per request.
-    public var parameters: [String: String] {
-        if let cachedParameters { return cachedParameters }
-        let copied = copyParameters()
-        cachedParameters = copied
-        return copied
     }
 
     /// One parameter without building the whole dictionary.
@@ -142,7 +132,6 @@ public final class FastCGIAcceptor {
         // FCGX_Free closes without the shutdown and the wait when the request is "detached".
         if inputReadToItsEnd() { request.pointee.detached = 1 }
         inRequest = false
-        cachedParameters = nil
         FCGX_Finish_r(request)
     }
 
@@ -167,24 +156,19 @@ public final class FastCGIAcceptor {
         return FCGX_GetChar(input) == EOF && FCGX_HasSeenEOF(input) == EOF
     }
 
-    private func copyParameters() -> [String: String] {
-        guard inRequest, var entry = request.pointee.envp else { return [:] }
-        var result: [String: String] = [:]
-        result.reserveCapacity(40)
+    /// Each CGI parameter of the current request, its name and value as libfcgi holds them
+    /// (valid only during the call), in the order nginx sent them: for building what a request
+    /// needs without copying what it does not.
+    public func forEachParameter(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        guard inRequest, var entry = request.pointee.envp else { return }
         // envp is a NULL-terminated array of "NAME=value" C strings; walk it once.
         while let cString = entry.pointee {
-            let length = strlen(cString)
-            cString.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-                let all = UnsafeBufferPointer(start: bytes, count: length)
-                if let equals = all.firstIndex(of: UInt8(ascii: "=")) {
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: all[..<equals]), as: UTF8.self)
-                    let value = String(decoding: UnsafeBufferPointer(rebasing: all[(equals + 1)...]), as: UTF8.self)
-                    result[name] = value
-                }
+            let all = UnsafeRawBufferPointer(start: cString, count: strlen(cString))
+            if let equals = all.firstIndex(of: UInt8(ascii: "=")) {
+                body(UnsafeRawBufferPointer(rebasing: all[..<equals]), UnsafeRawBufferPointer(rebasing: all[(equals + 1)...]))
             }
             entry += 1
         }
-        return result
     }
 
     private func readUpTo(_ count: Int, from input: UnsafeMutablePointer<FCGX_Stream>) -> [UInt8] {

@@ -49,7 +49,9 @@ struct WorkerLoop {
             worker.requestStarted()
             let started = DispatchTime.now().uptimeNanoseconds
             let (body, tooLarge) = acceptor.readBody(limit: settings.maxBodySize)
-            let request = Request(cgiParameters: acceptor.parameters, body: body, bodyTooLarge: tooLarge)
+            var parameters = CGIRequest()
+            acceptor.forEachParameter { parameters.add(name: $0, value: $1) }
+            let request = parameters.request(body: body, bodyTooLarge: tooLarge)
             let response = application.handle(request)
             acceptor.respond(status: response.status, reason: Response.reasonPhrase(response.status),
                              headers: response.headers, body: response.body)

@@ -196,6 +196,29 @@ final class RequestTests: XCTestCase {
         XCTAssertTrue(request.isSecure)
         XCTAssertEqual(request.fullPath, "/cart/add/3/?x=1")
     }
+
+    /// What nginx may leave out, and what it sends that the shop does not read.
+    func testFromFastCGIParametersFallsBackAsCGIDoes() {
+        let request = Request(cgiParameters: [
+            "REQUEST_METHOD": "post", "REQUEST_URI": "/caf%C3%A9/?next=%2F", "REQUEST_SCHEME": "https",
+            "HTTP_X_CSRFTOKEN": "t0k", "HTTP_CONTENT_TYPE": "text/plain", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": "", "SERVER_PORT": "8000", "REMOTE_PORT": "51234", "HTTP_": "nameless",
+        ], body: [])
+        XCTAssertEqual(request.method, "POST")
+        XCTAssertEqual(request.path, "/café/")
+        XCTAssertEqual(request.queryString, "")
+        XCTAssertTrue(request.isSecure)
+        XCTAssertEqual(request.headers, [
+            "host": "localhost", "x-csrftoken": "t0k", "content-type": "application/x-www-form-urlencoded", "": "nameless",
+        ])
+        XCTAssertEqual(request.remoteAddress, "")
+        XCTAssertNil(request.receivedMilliseconds)
+        XCTAssertEqual(Request(cgiParameters: ["SCRIPT_NAME": "/cart/", "REQUEST_URI": "/x/"], body: []).path, "/cart/")
+        XCTAssertEqual(Request(cgiParameters: ["SCRIPT_NAME": "", "REQUEST_URI": "/x/?a"], body: []).path, "/x/")
+        XCTAssertEqual(Request(cgiParameters: [:], body: []).path, "/")
+        XCTAssertEqual(Request(cgiParameters: [:], body: []).method, "GET")
+        XCTAssertFalse(Request(cgiParameters: ["HTTPS": "off", "REQUEST_SCHEME": "http"], body: []).isSecure)
+    }
 }
 
 final class RouteGroupAndReversingTests: XCTestCase {

@@ -39,28 +39,31 @@ public struct Request: Sendable {
         self.isSecure = isSecure
     }
 
-    /// Builds a request from FastCGI/CGI parameters, as nginx's fastcgi_params send them.
+    /// Builds a request from FastCGI/CGI parameters, as nginx's fastcgi_params send them
+    /// (the worker uses `CGIRequest` on libfcgi's bytes directly; tests use this).
     public init(cgiParameters params: [String: String], body: [UInt8], bodyTooLarge: Bool = false) {
-        var headers: [String: String] = [:]
-        for (name, value) in params where name.hasPrefix("HTTP_") {
-            headers[Request.headerName(fromCGI: name)] = value
+        var builder = CGIRequest()
+        for (name, value) in params {
+            var name = name, value = value
+            name.withUTF8 { name in
+                value.withUTF8 { value in builder.add(name: UnsafeRawBufferPointer(name), value: UnsafeRawBufferPointer(value)) }
+            }
         }
-        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
-        if let length = params["CONTENT_LENGTH"], !length.isEmpty { headers["content-length"] = length }
-        // DOCUMENT_URI is already percent-decoded by nginx; REQUEST_URI is not.
-        let path = params["DOCUMENT_URI"] ?? params["SCRIPT_NAME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? Request.pathOf(requestURI: params["REQUEST_URI"] ?? "/")
-        self.init(
-            method: params["REQUEST_METHOD"] ?? "GET",
-            path: path,
-            queryString: params["QUERY_STRING"] ?? "",
-            headers: headers,
-            body: body,
-            bodyTooLarge: bodyTooLarge,
-            remoteAddress: params["REMOTE_ADDR"] ?? "",
-            isSecure: (params["HTTPS"] ?? "").lowercased() == "on" || params["REQUEST_SCHEME"] == "https"
-        )
-        receivedMilliseconds = params["SHOP_REQUEST_TIME"].flatMap(Request.milliseconds(fromMsec:))
+        self = builder.request(body: body, bodyTooLarge: bodyTooLarge)
+    }
+
+    /// What `CGIRequest` has already normalized: the method upper-cased, the header names
+    /// lower-cased, a host present.
+    init(normalizedMethod method: String, path: String, queryString: String, lowercasedHeaders headers: [String: String],
+         body: [UInt8], bodyTooLarge: Bool, remoteAddress: String, isSecure: Bool) {
+        self.method = method
+        self.path = path.isEmpty ? "/" : path
+        self.queryString = queryString
+        self.headers = headers
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+        self.remoteAddress = remoteAddress
+        self.isSecure = isSecure
     }
 
     /// nginx's `$msec`, `1764800000.123`, as milliseconds; nil unless exactly that shape.
@@ -78,17 +81,6 @@ public struct Request: Sendable {
             if fractionDigits >= 0 { fractionDigits += 1 }
         }
         return fractionDigits == 3 && milliseconds > 0 ? milliseconds : nil
-    }
-
-    /// `HTTP_X_CSRFTOKEN` → `x-csrftoken`, byte by byte (it runs for every header of every request).
-    static func headerName(fromCGI name: String) -> String {
-        String(decoding: name.utf8.dropFirst(5).map { byte -> UInt8 in
-            switch byte {
-            case UInt8(ascii: "_"): UInt8(ascii: "-")
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
-            default: byte
-            }
-        }, as: UTF8.self)
     }
 
     static func pathOf(requestURI: String) -> String {
