@@ -692,7 +692,7 @@ public final class PostgresConnection {
             guard var text else { offsets.append(-1); continue }
             offsets.append(buffer.count)
             let hasNul = text.withUTF8 { bytes in
-                buffer.append(contentsOf: UnsafeRawBufferPointer(bytes).bindMemory(to: CChar.self))
+                buffer.append(contentsOf: UnsafeRawBufferPointer(bytes).assumingMemoryBound(to: CChar.self))  // Int8 and UInt8 may alias
                 return bytes.count > 0 && memchr(bytes.baseAddress!, 0, bytes.count) != nil
             }
             if hasNul { throw PostgresError(kind: .query, message: "parameter $\(position + 1) contains a NUL byte") }
