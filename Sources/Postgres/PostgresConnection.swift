@@ -682,8 +682,8 @@ public final class PostgresConnection {
             total += (text?.utf8.count ?? 0) + 1
             texts.append(text)
         }
-        // One buffer, each text copied whole (byte by byte, with its check, was a sixth of the
-        // add-to-cart's statement outside its round trip: the session's data is most of it).
+        // One buffer, reserved once, each text copied whole and searched for a NUL by memchr:
+        // the session's data, most of the bytes, was appended and checked byte by byte.
         var buffer: [CChar] = []
         buffer.reserveCapacity(total)
         var offsets: [Int] = []
