@@ -5,11 +5,6 @@ import PackageDescription
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
-// Release builds optimize across the shop's modules (Web's generics specialized for the apps,
-// Postgres's small functions inlined where they are called): about 5% less worker CPU an
-// add-to-cart (README, "Performance"). Debug builds, and so the tests' builds, are as they were.
-let release: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
-
 let package = Package(
     name: "shop",
     products: [
@@ -29,25 +24,24 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // Infrastructure.
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: release),
-        .target(name: "FastCGI", dependencies: ["CFastCGI"], swiftSettings: release),
-        .target(name: "Pool", dependencies: ["FastCGI"], swiftSettings: release),
-        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib"], swiftSettings: release),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "Pool", dependencies: ["FastCGI"]),
+        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib"]),
 
         // The apps, as in Django.
-        .target(name: "Shop", dependencies: ["Web", "Postgres"], swiftSettings: release),
-        .target(name: "Cart", dependencies: ["Web", "Postgres", "Shop"], swiftSettings: release),
-        .target(name: "Orders", dependencies: ["Web", "Postgres", "Shop", "Cart"], swiftSettings: release),
-        .target(name: "Admin", dependencies: ["Web", "Postgres", "Shop", "Orders"], swiftSettings: release),
+        .target(name: "Shop", dependencies: ["Web", "Postgres"]),
+        .target(name: "Cart", dependencies: ["Web", "Postgres", "Shop"]),
+        .target(name: "Orders", dependencies: ["Web", "Postgres", "Shop", "Cart"]),
+        .target(name: "Admin", dependencies: ["Web", "Postgres", "Shop", "Orders"]),
 
         // The project: wires the apps into one Application (Django's project urls.py and settings).
-        .target(name: "Site", dependencies: ["Web", "Postgres", "Shop", "Cart", "Orders", "Admin"], swiftSettings: release),
+        .target(name: "Site", dependencies: ["Web", "Postgres", "Shop", "Cart", "Orders", "Admin"]),
 
         // The `shop` command: serve, migrate, createsuperuser, loaddemo, clearsessions.
         .executableTarget(
             name: "ShopCLI",
-            dependencies: ["Postgres", "FastCGI", "Pool", "Web", "Site", argumentParser],
-            swiftSettings: release
+            dependencies: ["Postgres", "FastCGI", "Pool", "Web", "Site", argumentParser]
         ),
 
         // Tests. TestSupport holds the fixtures the suites share (database, processes).
@@ -59,3 +53,12 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Postgres"]),
     ]
 )
+
+// Release builds optimize across the shop's modules (Web's generics specialized for the apps,
+// Postgres's small functions inlined where they are called): about 5% less worker CPU an
+// add-to-cart (README, "Performance"). Debug builds, and so the tests' builds, are as they were.
+for target in package.targets where (target.type == .regular || target.type == .executable) && target.path == nil {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+    ]
+}

@@ -515,13 +515,13 @@ function setup(thread)
     table.insert(threads, thread)
 end
 local n = 0
+local kinds = { $BENCH_SOAK_KINDS }
 server_errors = 0
 function request()
     n = n + 1
     local s = sessions[((n * $BENCH_THREADS + id) % #sessions) + 1]
     local headers = { ["Cookie"] = "sessionid=" .. s[1] .. "; csrftoken=" .. s[2] }
     -- The kind shifts by one on each pass over the sessions, so every session sees every kind.
-    local kinds = { $BENCH_SOAK_KINDS }
     local kind = kinds[(n + math.floor(n * $BENCH_THREADS / #sessions)) % #kinds + 1]
     if kind == 3 or kind == 5 then
         headers["Content-Type"] = "application/x-www-form-urlencoded"
