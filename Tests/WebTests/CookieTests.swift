@@ -146,3 +146,36 @@ final class CookieTests: DatabaseTestCase {
         }
     }
 }
+
+/// `Request.cookies`, the `Cookie` header read as browsers and Django send it.
+final class CookieHeaderTests: XCTestCase {
+    private func cookies(_ header: String) -> [String: String] {
+        Request(path: "/", headers: ["cookie": header]).cookies
+    }
+
+    func testPairsAreTrimmedAndQuotesTakenOff() {
+        XCTAssertEqual(cookies("sessionid=abc; csrftoken=XYZ;\tcart=\"1 2\" ;  a = b "),
+                       ["sessionid": "abc", "csrftoken": "XYZ", "cart": "1 2", "a": "b"])
+        XCTAssertEqual(cookies("q=\"\""), ["q": ""], "a quoted empty value is empty")
+        XCTAssertEqual(cookies("q=\"abc"), ["q": "\"abc"], "a lone quote stays")
+        XCTAssertEqual(cookies("q=\""), ["q": "\""])
+    }
+
+    func testTheFirstOfTwoNamesWinsAndAValueKeepsItsEqualsSigns() {
+        XCTAssertEqual(cookies("a=1; a=2; b=x=y=="), ["a": "1", "b": "x=y=="])
+    }
+
+    func testPairsWithoutANameOrAnEqualsSignAreSkipped() {
+        XCTAssertEqual(cookies("lonely; =orphan; ; ;; ok=1;"), ["ok": "1"])
+        XCTAssertEqual(cookies(""), [:])
+        XCTAssertEqual(cookies("empty="), ["empty": ""])
+    }
+
+    func testBytesBeyondASCIIComeThroughAsTheyAre() {
+        XCTAssertEqual(cookies("name=caf\u{00e9}; \u{00e9}t\u{00e9}=ok"), ["name": "caf\u{00e9}", "\u{00e9}t\u{00e9}": "ok"])
+    }
+
+    func testNoHeaderNoCookies() {
+        XCTAssertEqual(Request(path: "/").cookies, [:])
+    }
+}

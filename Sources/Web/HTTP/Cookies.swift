@@ -11,29 +11,43 @@ enum CookieName {
 
 extension Request {
     /// The request's cookies. A malformed pair is skipped, never fatal; the first of
-    /// duplicate names wins. Parsed byte by byte: it runs on every request with a cookie.
+    /// duplicate names wins. Read in the header's contiguous UTF-8 bytes: it runs on every
+    /// request with a cookie, and splitting the string's UTF-8 view generically cost 4 µs of
+    /// a cart page under `perf` for its three cookies.
     public var cookies: [String: String] {
-        guard let header = headers["cookie"] else { return [:] }
-        var result: [String: String] = [:]
-        for pair in header.utf8.split(separator: UInt8(ascii: ";")) {
-            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let name = Request.trimmed(pair[pair.startIndex..<equals])
-            var value = Request.trimmed(pair[pair.index(after: equals)...])
-            if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
-                value = value.dropFirst().dropLast()
+        guard var header = headers["cookie"] else { return [:] }
+        return header.withUTF8 { bytes in
+            var result: [String: String] = [:]
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: ";") { end += 1 }
+                Request.addCookie(bytes, start..<end, to: &result)
+                start = end + 1
             }
-            guard !name.isEmpty else { continue }
-            let key = String(decoding: name, as: UTF8.self)
-            if result[key] == nil { result[key] = String(decoding: value, as: UTF8.self) }
+            return result
         }
-        return result
     }
 
-    private static func trimmed(_ bytes: Substring.UTF8View.SubSequence) -> Substring.UTF8View.SubSequence {
-        var bytes = bytes
-        while let first = bytes.first, first == 32 || first == 9 { bytes = bytes.dropFirst() }
-        while let last = bytes.last, last == 32 || last == 9 { bytes = bytes.dropLast() }
-        return bytes
+    /// The pair in `range` of `bytes` (`name=value`), added unless malformed or already there.
+    private static func addCookie(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, to result: inout [String: String]) {
+        guard let equals = bytes[range].firstIndex(of: UInt8(ascii: "=")) else { return }
+        let name = trimmed(bytes, range.lowerBound..<equals)
+        var value = trimmed(bytes, (equals + 1)..<range.upperBound)
+        if value.count >= 2, bytes[value.lowerBound] == UInt8(ascii: "\""), bytes[value.upperBound - 1] == UInt8(ascii: "\"") {
+            value = (value.lowerBound + 1)..<(value.upperBound - 1)
+        }
+        guard !name.isEmpty else { return }
+        let key = String(decoding: UnsafeBufferPointer(rebasing: bytes[name]), as: UTF8.self)
+        if result[key] == nil { result[key] = String(decoding: UnsafeBufferPointer(rebasing: bytes[value]), as: UTF8.self) }
+    }
+
+    /// `range` without the spaces and tabs at either end.
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Range<Int> {
+        var lower = range.lowerBound, upper = range.upperBound
+        while lower < upper, bytes[lower] == 32 || bytes[lower] == 9 { lower += 1 }
+        while upper > lower, bytes[upper - 1] == 32 || bytes[upper - 1] == 9 { upper -= 1 }
+        return lower..<upper
     }
 
     public func cookie(_ name: String) -> String? { cookies[name] }
