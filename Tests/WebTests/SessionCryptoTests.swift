@@ -99,6 +99,41 @@ final class SessionCryptoTests: XCTestCase {
         XCTAssertEqual(Crypto.randomBytes(0), [])
     }
 
+    /// Small draws come from `RandomBytePool`: across several refills of its 4 KiB, no draw
+    /// repeats another and none is the zeroes the pool leaves where it handed bytes out.
+    func testRandomBytesNeverRepeatAcrossThePoolsRefills() {
+        let draws = (0..<3000).map { _ in Crypto.randomBytes(24) }
+        XCTAssertEqual(Set(draws).count, draws.count)
+        XCTAssertFalse(draws.contains([UInt8](repeating: 0, count: 24)))
+        let large = Crypto.randomBytes(4096)
+        XCTAssertEqual(large.count, 4096)
+        XCTAssertGreaterThan(Set(large).count, 200, "a large draw is random too")
+    }
+
+    /// A worker is a fork of its master: what the master had drawn into the pool must never
+    /// come out of the child as well.
+    func testAForkedChildDrawsOtherBytesThanItsParent() throws {
+        _ = Crypto.randomBytes(16)  // the pool now holds bytes the child inherits
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        let pid = fork()
+        if pid == 0 {
+            let bytes = Crypto.randomBytes(32)
+            _ = bytes.withUnsafeBytes { write(fds[1], $0.baseAddress, 32) }
+            _exit(0)
+        }
+        XCTAssertGreaterThan(pid, 0)
+        close(fds[1])
+        let parentBytes = Crypto.randomBytes(32)
+        var childBytes = [UInt8](repeating: 0, count: 32)
+        let read = childBytes.withUnsafeMutableBytes { Glibc.read(fds[0], $0.baseAddress, 32) }
+        close(fds[0])
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        XCTAssertEqual(read, 32)
+        XCTAssertNotEqual(childBytes, parentBytes)
+    }
+
     func testSessionKeys() {
         let keys = (0..<200).map { _ in SessionKey.generate() }
         XCTAssertEqual(Set(keys).count, keys.count)

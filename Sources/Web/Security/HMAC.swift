@@ -45,11 +45,11 @@ public enum Crypto {
         pbkdf2SHA256(password: Array(password.utf8), salt: Array(salt.utf8), iterations: iterations, keyLength: keyLength)
     }
 
-    /// `count` bytes from OpenSSL's CSPRNG (seeded from getrandom; fork-safe in OpenSSL 3).
+    /// `count` bytes from OpenSSL's CSPRNG (seeded from getrandom; fork-safe in OpenSSL 3),
+    /// through `RandomBytePool`.
     public static func randomBytes(_ count: Int) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        guard count > 0 else { return bytes }
-        precondition(RAND_bytes(&bytes, Int32(count)) == 1, "RAND_bytes failed")
+        bytes.withUnsafeMutableBytes { RandomBytePool.fill($0) }
         return bytes
     }
 

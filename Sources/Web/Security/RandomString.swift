@@ -1,8 +1,8 @@
 /// Random strings over an alphabet (session keys, CSRF secrets and masks, salts,
-/// cart tokens) from OpenSSL's CSPRNG: one RAND_bytes call per string. The
-/// standard library's generator made a getrandom(2) system call per character,
-/// which was 12% of a cart page (six masked CSRF tokens). OpenSSL reseeds its
-/// generator after fork, so workers never share a stream.
+/// cart tokens) from OpenSSL's CSPRNG, through `RandomBytePool`. The standard
+/// library's generator made a getrandom(2) system call per character, which was
+/// 12% of a cart page (six masked CSRF tokens). Workers never share a stream: OpenSSL
+/// reseeds after fork, and the pool empties itself in a fork's child.
 public enum RandomString {
     public static func make(length: Int, alphabet: [UInt8]) -> String {
         precondition(!alphabet.isEmpty && alphabet.count <= 256)
