@@ -195,6 +195,10 @@ final class RequestTests: XCTestCase {
         XCTAssertEqual(request.headers["content-type"], "application/x-www-form-urlencoded")
         XCTAssertTrue(request.isSecure)
         XCTAssertEqual(request.fullPath, "/cart/add/3/?x=1")
+        // nginx's DOCUMENT_URI is the normalized path (slashes merged, dots resolved): it wins
+        // over the raw REQUEST_URI.
+        let merged = Request(cgiParameters: ["DOCUMENT_URI": "/cart/", "REQUEST_URI": "//cart//./"], body: [])
+        XCTAssertEqual(merged.path, "/cart/")
     }
 
     /// What nginx may leave out, and what it sends that the shop does not read.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A `Request` built from CGI parameters as nginx sends them (REQUEST_METHOD, DOCUMENT_URI,
 /// QUERY_STRING, HTTP_*, CONTENT_TYPE, ...), one parameter at a time, straight from the bytes
 /// libfcgi holds: a parameter the shop does not read (SERVER_PORT, REMOTE_PORT, ...) never
@@ -24,25 +26,31 @@ public struct CGIRequest {
 
     /// One parameter; a later one of the same name replaces an earlier one.
     public mutating func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        if name.starts(with: CGIRequest.httpPrefix) {
+        if name.count >= 5, memcmp(name.baseAddress!, CGIRequest.httpPrefix.utf8Start, 5) == 0 {
             headers[CGIRequest.headerName(fromCGI: name)] = String(decoding: value, as: UTF8.self)
             return
         }
         let text = { String(decoding: value, as: UTF8.self) }
         switch name.count {
-        case 5 where name.elementsEqual("HTTPS".utf8): https = text()
-        case 11 where name.elementsEqual("SCRIPT_NAME".utf8): scriptName = text()
-        case 11 where name.elementsEqual("REQUEST_URI".utf8): requestURI = text()
-        case 11 where name.elementsEqual("REMOTE_ADDR".utf8): remoteAddress = text()
-        case 12 where name.elementsEqual("DOCUMENT_URI".utf8): documentURI = text()
-        case 12 where name.elementsEqual("QUERY_STRING".utf8): queryString = text()
-        case 12 where name.elementsEqual("CONTENT_TYPE".utf8): contentType = text()
-        case 14 where name.elementsEqual("REQUEST_METHOD".utf8): method = text()
-        case 14 where name.elementsEqual("CONTENT_LENGTH".utf8): contentLength = text()
-        case 14 where name.elementsEqual("REQUEST_SCHEME".utf8): scheme = text()
-        case 17 where name.elementsEqual("SHOP_REQUEST_TIME".utf8): requestTime = text()
+        case 5 where CGIRequest.is(name, "HTTPS"): https = text()
+        case 11 where CGIRequest.is(name, "SCRIPT_NAME"): scriptName = text()
+        case 11 where CGIRequest.is(name, "REQUEST_URI"): requestURI = text()
+        case 11 where CGIRequest.is(name, "REMOTE_ADDR"): remoteAddress = text()
+        case 12 where CGIRequest.is(name, "DOCUMENT_URI"): documentURI = text()
+        case 12 where CGIRequest.is(name, "QUERY_STRING"): queryString = text()
+        case 12 where CGIRequest.is(name, "CONTENT_TYPE"): contentType = text()
+        case 14 where CGIRequest.is(name, "REQUEST_METHOD"): method = text()
+        case 14 where CGIRequest.is(name, "CONTENT_LENGTH"): contentLength = text()
+        case 14 where CGIRequest.is(name, "REQUEST_SCHEME"): scheme = text()
+        case 17 where CGIRequest.is(name, "SHOP_REQUEST_TIME"): requestTime = text()
         default: break
         }
+    }
+
+    /// `name` is `literal`'s bytes (its length already matched): one `memcmp`, where the
+    /// generic `elementsEqual` over a string's UTF-8 view was 0.8% of a cart page's worker CPU.
+    private static func `is`(_ name: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        name.count == literal.utf8CodeUnitCount && memcmp(name.baseAddress!, literal.utf8Start, name.count) == 0
     }
 
     public func request(body: [UInt8], bodyTooLarge: Bool = false) -> Request {
@@ -66,7 +74,7 @@ public struct CGIRequest {
         return request
     }
 
-    private static let httpPrefix = Array("HTTP_".utf8)
+    private static let httpPrefix: StaticString = "HTTP_"
 
     /// `HTTP_X_CSRFTOKEN` → `x-csrftoken`, byte by byte (it runs for every header of every
     /// request). nginx passes only ASCII header names.
