@@ -32,5 +32,10 @@ final class SessionJSONTests: XCTestCase {
                     String(repeating: "[", count: 200) + String(repeating: "]", count: 200)] {
             XCTAssertNil(SessionCoding.decode(bad), bad)
         }
+        // Bytes that are not UTF-8, in a plain string and after an escape.
+        for bad: [UInt8] in [[0xFF], [0x5C, 0x6E, 0xC3]] {
+            XCTAssertNil(SessionJSON.decode(Array(#"{"a":""#.utf8) + bad + Array(#""}"#.utf8)), "\(bad)")
+        }
+        XCTAssertNil(SessionJSON.decode(Array(#"{""#.utf8) + [0xFE] + Array(#"":1}"#.utf8)), "a key that is not UTF-8")
     }
 }

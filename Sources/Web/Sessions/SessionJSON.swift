@@ -105,7 +105,13 @@ enum SessionJSON {
         var index = 0
 
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            // A switch, not `[...].contains`: the array literal was built for every byte looked at.
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) -> SessionValue? {
@@ -170,7 +176,17 @@ enum SessionJSON {
         /// A string starting at the opening quote; escapes decoded, surrogate pairs joined.
         mutating func string() -> String? {
             index += 1
-            var out: [UInt8] = []
+            // Most strings (every key, the tokens) have no escape: taken whole, not byte by byte.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+                if bytes[end] == UInt8(ascii: "\"") {
+                    defer { index = end + 1 }
+                    return String(validating: bytes[index..<end], as: UTF8.self)
+                }
+                end += 1
+            }
+            var out = Array(bytes[index..<end])
+            index = end
             while index < bytes.count {
                 let byte = bytes[index]
                 index += 1
