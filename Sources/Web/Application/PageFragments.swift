@@ -80,9 +80,19 @@ public final class PageFragments {
         return parts
     }
 
-    /// The parts put back together around this request's page token (`CSRF.pageToken`).
+    /// The parts put back together around this request's page token (`CSRF.pageToken`), in
+    /// a string sized once: `joined(separator:)` grew its result as it went (1.2% of a cart
+    /// page's worker samples under `perf`, for three lines of three parts).
     private func spliced(_ parts: [String], _ context: RequestContext) -> String {
-        parts.count == 1 ? parts[0] : parts.joined(separator: context.csrf.pageToken())
+        guard parts.count > 1 else { return parts[0] }
+        let token = context.csrf.pageToken()
+        var page = ""
+        page.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count } + (parts.count - 1) * token.utf8.count)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { page += token }
+            page += part
+        }
+        return page
     }
 }
 
