@@ -83,14 +83,22 @@ public final class CSRF {
         return table
     }()
 
+    /// Django's `_mask_cipher_secret`: a fresh random mask, then the secret shifted by it.
+    /// Written into the token's own storage: the mask made as a string, copied to an array
+    /// and zipped with the secret's UTF-8 view was 1.9% of a cart page's worker samples.
     static func mask(_ secret: String) -> String {
-        let mask = Array(randomString().utf8)
-        var token = mask
-        token.reserveCapacity(2 * secretLength)
-        for (secretByte, maskByte) in zip(secret.utf8, mask) {
-            token.append(alphabet[(index(secretByte) + index(maskByte)) % alphabet.count])
+        var secret = secret
+        return secret.withUTF8 { secretBytes in
+            precondition(secretBytes.count == secretLength, "a CSRF secret is \(secretLength) characters")
+            return String(unsafeUninitializedCapacity: 2 * secretLength) { token in
+                RandomString.fill(UnsafeMutableBufferPointer(rebasing: token[..<secretLength]), alphabet: alphabet)
+                for position in 0..<secretLength {
+                    token[secretLength + position] =
+                        alphabet[(index(secretBytes[position]) + index(token[position])) % alphabet.count]
+                }
+                return 2 * secretLength
+            }
         }
-        return String(decoding: token, as: UTF8.self)
     }
 
     static func unmask(_ token: String) -> String {

@@ -5,19 +5,26 @@
 /// reseeds after fork, and the pool empties itself in a fork's child.
 public enum RandomString {
     public static func make(length: Int, alphabet: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: length) { buffer in
+            fill(buffer, alphabet: alphabet)
+            return length
+        }
+    }
+
+    /// Fills `buffer` with characters of `alphabet`, each equally likely.
+    static func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, alphabet: [UInt8]) {
         precondition(!alphabet.isEmpty && alphabet.count <= 256)
         // Rejection sampling: bytes past the last whole multiple of the alphabet are
         // dropped, so every character is equally likely (no modulo bias).
         let limit = 256 - 256 % alphabet.count
-        var out: [UInt8] = []
-        out.reserveCapacity(length)
-        while out.count < length {
-            for byte in Crypto.randomBytes(length - out.count + 16) where Int(byte) < limit {
-                out.append(alphabet[Int(byte) % alphabet.count])
-                if out.count == length { break }
+        var filled = 0
+        while filled < buffer.count {
+            for byte in Crypto.randomBytes(buffer.count - filled + 16) where Int(byte) < limit {
+                buffer[filled] = alphabet[Int(byte) % alphabet.count]
+                filled += 1
+                if filled == buffer.count { break }
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
