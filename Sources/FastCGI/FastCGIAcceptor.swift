@@ -55,8 +55,8 @@ public final class FastCGIAcceptor {
         return true
     }
 
-    /// One parameter without building the whole dictionary.
-    public func parameter(_ name: String) -> String? {
+    /// One parameter, looked up in libfcgi's list (the body's `CONTENT_LENGTH`).
+    private func parameter(_ name: String) -> String? {
         guard inRequest, let envp = request.pointee.envp, let value = FCGX_GetParam(name, envp) else {
             return nil
         }

@@ -167,6 +167,7 @@ final class CookieHeaderTests: XCTestCase {
 
     func testPairsWithoutANameOrAnEqualsSignAreSkipped() {
         XCTAssertEqual(cookies("lonely; =orphan; ; ;; ok=1;"), ["ok": "1"])
+        XCTAssertEqual(cookies(" a=1 ;b = 2;;novalue; =x; a=shadowed; c=\"q\"; ü=ö"), ["a": "1", "b": "2", "c": "q", "ü": "ö"])
         XCTAssertEqual(cookies(""), [:])
         XCTAssertEqual(cookies("empty="), ["empty": ""])
     }
