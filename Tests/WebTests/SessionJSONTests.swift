@@ -21,6 +21,18 @@ final class SessionJSONTests: XCTestCase {
         XCTAssertEqual((foundation?["orders"] as? [Int]), [1, 2, 3])
     }
 
+    /// The exact text: keys sorted at every level, integers in full, plain strings as they are
+    /// and the others escaped as Python's `json.dumps` escapes them.
+    func testWritesSortedCompactText() {
+        let value: SessionValue = [
+            "z": [0, -7, .int(Int.min), .int(Int.max), 1_000_000],
+            "a": ["b": "plain-text_42", "a": "tab\tquote\"back\\slash\u{1}", "c": "é🍵"],
+            "m": [:], "n": nil, "t": true,
+        ]
+        XCTAssertEqual(SessionJSON.encode(value), #"{"a":{"a":"tab\tquote\"back\\slash\u0001","b":"plain-text_42","c":"\u00e9\ud83c\udf75"},"#
+            + #""m":{},"n":null,"t":true,"z":[0,-7,-9223372036854775808,9223372036854775807,1000000]}"#)
+    }
+
     func testReadsWhatOtherWritersWrite() {
         let text = #"{ "a" : [ 1 , 2.5e1 , -0.5 ] , "b" : "\u00e9\ud83c\udf75\/" , "c" : false , "d" : null }"#
         XCTAssertEqual(SessionCoding.decode(text), ["a": [1, 25.0, -0.5], "b": "é🍵/", "c": false, "d": nil])

@@ -32,7 +32,7 @@ enum SessionJSON {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let bool): out.append(contentsOf: (bool ? "true" : "false").utf8)
-        case .int(let int): out.append(contentsOf: String(int).utf8)
+        case .int(let int): writeInt(int, into: &out)
         case .double(let double):
             // JSON has no infinities or NaN.
             out.append(contentsOf: (double.isFinite ? "\(double)" : "null").utf8)
@@ -46,11 +46,12 @@ enum SessionJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (index, key) in members.keys.sorted().enumerated() {
+            // The pairs sorted, not the keys: each value is then at hand, not looked up again.
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -66,7 +67,35 @@ enum SessionJSON {
         out.append(hexDigits[Int(unit & 0xF)])
     }
 
+    /// Decimal digits, without the `String` that `String(int)` would allocate.
+    private static func writeInt(_ int: Int, into out: inout [UInt8]) {
+        if int < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = int.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for Int.min's 19 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: buffer[start...])
+        }
+    }
+
     private static func writeString(_ string: String, into out: inout [UInt8]) {
+        var string = string
+        // Most strings (keys, ids, prices, tokens) need no escape: copied whole.
+        let plain = string.withUTF8 { bytes -> Bool in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 >= 0x80 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+                return false
+            }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if plain { return }
         guard string.utf8.allSatisfy({ $0 < 0x80 }) else { return writeNonASCIIString(string, into: &out) }
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
