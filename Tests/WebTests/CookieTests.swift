@@ -61,6 +61,9 @@ final class CookieTests: DatabaseTestCase {
     func testHeaderValueIsExactlyDjangos() {
         XCTAssertEqual(HTTPDate.format(Date(timeIntervalSince1970: 784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT")
         XCTAssertEqual(HTTPDate.format(Date(timeIntervalSince1970: 1_798_761_600)), "Fri, 01 Jan 2027 00:00:00 GMT")
+        // The last second formatted is kept: the same second again, then the next one.
+        XCTAssertEqual(HTTPDate.format(Date(timeIntervalSince1970: 1_798_761_600.75)), "Fri, 01 Jan 2027 00:00:00 GMT")
+        XCTAssertEqual(HTTPDate.format(Date(timeIntervalSince1970: 1_798_761_601)), "Fri, 01 Jan 2027 00:00:01 GMT")
         let cookie = SetCookie(name: "sessionid", value: "abc", maxAge: 0, domain: ".example.com", secure: true, httpOnly: true)
         let header = cookie.headerValue
         let expires = HTTPDate.format(Date())

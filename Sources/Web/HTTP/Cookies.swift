@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Cookie names allowed by RFC 6265 (a token).
 enum CookieName {
@@ -110,8 +111,19 @@ enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+    /// The last date formatted: cookies set within the same second share their `expires`.
+    private static let last = Mutex<(seconds: time_t, text: String)?>(nil)
+
     static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
+        let seconds = time_t(date.timeIntervalSince1970)
+        if let cached = last.withLock({ $0 }), cached.seconds == seconds { return cached.text }
+        let text = formatted(seconds)
+        last.withLock { $0 = (seconds, text) }
+        return text
+    }
+
+    private static func formatted(_ seconds: time_t) -> String {
+        var seconds = seconds
         var parts = tm()
         gmtime_r(&seconds, &parts)
         // "Sun, 06 Nov 1994 08:49:37 GMT": 29 bytes, written in place.
