@@ -67,6 +67,25 @@ final class SpeculativeAddTests: AppTestCase {
         XCTAssertEqual(cartLines(shopper), [teaID: 2, kettle: 3])
     }
 
+    /// The session saved by a Django process sharing the table (its trigger notifies): the add
+    /// trusts the worker's copy without reading the notification, its save is refused, and it
+    /// runs again on the stored session, so neither change is lost.
+    func testAnAddOverASessionSavedByDjangoKeepsBothChanges() throws {
+        let shopper = browser()
+        let kettle = try makeProduct("Kettle", price: "30.00")
+        add(shopper, teaID, quantity: 1)
+        let key = try XCTUnwrap(shopper.cookies["sessionid"])
+        var changed = try storedSession(shopper)
+        var cart = changed["cart"]?.objectValue ?? [:]
+        cart[String(kettle)] = .object(["quantity": .int(2), "price": .string("30.00")])
+        changed["cart"] = .object(cart)
+        let signing = SessionDataSigning(secretKey: app.services.settings.secretKey)
+        // As Django writes it: `version` untouched, moved (and announced) by the trigger.
+        try database.execute("UPDATE django_session SET session_data = $2 WHERE session_key = $1", [key, signing.encode(changed)])
+        add(shopper, teaID, quantity: 1)
+        XCTAssertEqual(cartLines(shopper), [teaID: 2, kettle: 2])
+    }
+
     /// A bad form is answered 400 whatever the speculation, and writes nothing.
     func testABadQuantityWritesNothing() throws {
         let shopper = browser()

@@ -92,7 +92,11 @@ public final class CachedDatabaseSessionStore: SessionStore {
     }
 
     public func load(key: String, version: Int64?) throws -> SessionRecord? {
-        try applyChanges()
+        // A speculative request leaves the socket unread: its save is conditional on the version
+        // it loads, so a notification still unread cannot make it wrong, and the save's reply
+        // brings whatever is waiting there. In a pool alone on its database, nothing ever is:
+        // the read was a system call that found nothing, on every add-to-cart.
+        try applyChanges(readingSocket: !speculative)
         // A cached copy is only as good as the notifications received: first
         // collect every one committed before this request arrived (not possible
         // inside a transaction: then the database answers).
