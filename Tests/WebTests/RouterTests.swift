@@ -44,6 +44,14 @@ final class FormDataTests: XCTestCase {
         XCTAssertNil(form["missing"])
     }
 
+    /// The pairs exactly: empty pairs skipped, a pair split on its first `=`, names decoded too.
+    func testSplitsPairsAsDjangosQueryDict() throws {
+        let form = try FormData.parse(urlencoded: "&&a=1&=&=x&b==c&%61+b=%2B&&last")
+        XCTAssertEqual(form.pairs.map { [$0.name, $0.value] }, [["a", "1"], ["", "x"], ["b", "=c"], ["a b", "+"], ["last", ""]])
+        XCTAssertEqual(try FormData.parse(urlencoded: "").pairs.count, 0)
+        XCTAssertEqual(try FormData.parse(urlencoded: "=").pairs.count, 0)
+    }
+
     func testRepeatedNamesKeepAllAndLastWins() throws {
         let form = try FormData.parse(urlencoded: "a=1&a=2")
         XCTAssertEqual(form.all("a"), ["1", "2"])

@@ -12,30 +12,20 @@ public struct FormData: Sendable {
     public func contains(_ name: String) -> Bool { pairs.contains { $0.name == name } }
 
     /// Parses urlencoded bytes. Broken percent-escapes or broken UTF-8 are the client's fault: 400.
+    /// Pairs are split on `&`, a pair on its first `=`; one with neither name nor value is skipped.
     public static func parse(urlencoded bytes: some Collection<UInt8>) throws(HTTPError) -> FormData {
+        let bytes = Array(bytes)
         var form = FormData()
-        var name: [UInt8] = []
-        var value: [UInt8] = []
-        var inValue = false
-        var iterator = Array(bytes)[...]
-
-        func flush() throws(HTTPError) {
-            defer { name.removeAll(keepingCapacity: true); value.removeAll(keepingCapacity: true); inValue = false }
-            if name.isEmpty && value.isEmpty { return }
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            let pair = bytes[start..<end]
+            start = end + 1
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = pair[..<(equals ?? end)], value = equals.map { pair[($0 + 1)...] } ?? []
+            if name.isEmpty && value.isEmpty { continue }
             form.pairs.append((try decode(name), try decode(value)))
         }
-
-        while let byte = iterator.popFirst() {
-            switch byte {
-            case UInt8(ascii: "&"):
-                try flush()
-            case UInt8(ascii: "=") where !inValue:
-                inValue = true
-            default:
-                if inValue { value.append(byte) } else { name.append(byte) }
-            }
-        }
-        try flush()
         return form
     }
 
@@ -43,16 +33,23 @@ public struct FormData: Sendable {
         try parse(urlencoded: Array(text.utf8))
     }
 
-    private static func decode(_ raw: [UInt8]) throws(HTTPError) -> String {
+    private static func decode(_ raw: ArraySlice<UInt8>) throws(HTTPError) -> String {
+        // Most names and values (tokens, ids, quantities) have nothing to decode: taken whole.
+        if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            guard let text = String(validating: raw, as: UTF8.self) else {
+                throw HTTPError.badRequest("Form data is not valid UTF-8")
+            }
+            return text
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.count)
-        var index = 0
-        while index < raw.count {
+        var index = raw.startIndex
+        while index < raw.endIndex {
             let byte = raw[index]
             if byte == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%") {
-                guard index + 2 < raw.count, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2]) else {
+                guard index + 2 < raw.endIndex, let high = hexValue(raw[index + 1]), let low = hexValue(raw[index + 2]) else {
                     throw HTTPError.badRequest("Malformed percent-encoding in form data")
                 }
                 bytes.append(high << 4 | low)
