@@ -36,7 +36,7 @@ public struct FormData: Sendable {
     private static func decode(_ raw: ArraySlice<UInt8>) throws(HTTPError) -> String {
         // Most names and values (tokens, ids, quantities) have nothing to decode: taken whole.
         if !raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
-            guard let text = String(validating: raw, as: UTF8.self) else {
+            guard let text = UTF8Text.validated(raw) else {
                 throw HTTPError.badRequest("Form data is not valid UTF-8")
             }
             return text
@@ -59,7 +59,7 @@ public struct FormData: Sendable {
             }
             index += 1
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard let text = UTF8Text.validated(bytes) else {
             throw HTTPError.badRequest("Form data is not valid UTF-8")
         }
         return text

@@ -210,7 +210,7 @@ enum SessionJSON {
             while end < bytes.count, bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
                 if bytes[end] == UInt8(ascii: "\"") {
                     defer { index = end + 1 }
-                    return String(validating: bytes[index..<end], as: UTF8.self)
+                    return UTF8Text.validated(bytes[index..<end])
                 }
                 end += 1
             }
@@ -221,7 +221,7 @@ enum SessionJSON {
                 index += 1
                 switch byte {
                 case UInt8(ascii: "\""):
-                    return String(validating: out, as: UTF8.self)
+                    return UTF8Text.validated(out)
                 case UInt8(ascii: "\\"):
                     guard index < bytes.count else { return nil }
                     let escape = bytes[index]
