@@ -101,10 +101,19 @@ public final class CSRF {
         }
     }
 
+    /// A masked token's secret (the token is `2 * secretLength` characters of the alphabet),
+    /// written into the string's own storage as `mask` writes the token.
     static func unmask(_ token: String) -> String {
-        let bytes = Array(token.utf8)
-        let mask = bytes[..<secretLength], cipher = bytes[secretLength...]
-        let secret = zip(cipher, mask).map { alphabet[(index($0) - index($1) + alphabet.count) % alphabet.count] }
-        return String(decoding: secret, as: UTF8.self)
+        var token = token
+        return token.withUTF8 { bytes in
+            precondition(bytes.count == 2 * secretLength, "a masked CSRF token is \(2 * secretLength) characters")
+            return String(unsafeUninitializedCapacity: secretLength) { secret in
+                for position in 0..<secretLength {
+                    let cipher = index(bytes[secretLength + position]), mask = index(bytes[position])
+                    secret[position] = alphabet[(cipher - mask + alphabet.count) % alphabet.count]
+                }
+                return secretLength
+            }
+        }
     }
 }
