@@ -53,15 +53,10 @@ final class SpeculativeAddTests: AppTestCase {
         let shopper = browser()
         let kettle = try makeProduct("Kettle", price: "30.00")
         add(shopper, teaID, quantity: 1)
-        let key = try XCTUnwrap(shopper.cookies["sessionid"])
-        var changed = try storedSession(shopper)
-        var cart = changed["cart"]?.objectValue ?? [:]
-        cart[String(kettle)] = .object(["quantity": .int(3), "price": .string("30.00")])
-        changed["cart"] = .object(cart)
-        let signing = SessionDataSigning(secretKey: app.services.settings.secretKey)
+        let (key, data) = try storedSession(shopper, withLine: kettle, quantity: 3, price: "30.00")
         try database.executeScript("SET session_replication_role = replica")  // no trigger, so no NOTIFY
         try database.execute("UPDATE django_session SET session_data = $2, version = version + 1 WHERE session_key = $1",
-                             [key, signing.encode(changed)])
+                             [key, data])
         try database.executeScript("SET session_replication_role = origin")
         add(shopper, teaID, quantity: 1)
         XCTAssertEqual(cartLines(shopper), [teaID: 2, kettle: 3])
@@ -74,14 +69,9 @@ final class SpeculativeAddTests: AppTestCase {
         let shopper = browser()
         let kettle = try makeProduct("Kettle", price: "30.00")
         add(shopper, teaID, quantity: 1)
-        let key = try XCTUnwrap(shopper.cookies["sessionid"])
-        var changed = try storedSession(shopper)
-        var cart = changed["cart"]?.objectValue ?? [:]
-        cart[String(kettle)] = .object(["quantity": .int(2), "price": .string("30.00")])
-        changed["cart"] = .object(cart)
-        let signing = SessionDataSigning(secretKey: app.services.settings.secretKey)
+        let (key, data) = try storedSession(shopper, withLine: kettle, quantity: 2, price: "30.00")
         // As Django writes it: `version` untouched, moved (and announced) by the trigger.
-        try database.execute("UPDATE django_session SET session_data = $2 WHERE session_key = $1", [key, signing.encode(changed)])
+        try database.execute("UPDATE django_session SET session_data = $2 WHERE session_key = $1", [key, data])
         add(shopper, teaID, quantity: 1)
         XCTAssertEqual(cartLines(shopper), [teaID: 2, kettle: 2])
     }
@@ -95,6 +85,17 @@ final class SpeculativeAddTests: AppTestCase {
     }
 
     // MARK: Helpers
+
+    /// The shopper's session key, and its stored data with one more cart line, signed as stored.
+    private func storedSession(_ shopper: InProcessBrowser, withLine product: Int, quantity: Int,
+                               price: String) throws -> (key: String, data: String) {
+        let key = try XCTUnwrap(shopper.cookies["sessionid"])
+        var changed = try storedSession(shopper)
+        var cart = changed["cart"]?.objectValue ?? [:]
+        cart[String(product)] = .object(["quantity": .int(quantity), "price": .string(price)])
+        changed["cart"] = .object(cart)
+        return (key, SessionDataSigning(secretKey: app.services.settings.secretKey).encode(changed))
+    }
 
     private func storedSession(_ shopper: InProcessBrowser) throws -> SessionData {
         let key = try XCTUnwrap(shopper.cookies["sessionid"])
