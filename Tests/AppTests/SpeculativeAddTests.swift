@@ -73,6 +73,8 @@ final class SpeculativeAddTests: AppTestCase {
         // As Django writes it: `version` untouched, moved (and announced) by the trigger.
         try database.execute("UPDATE django_session SET session_data = $2 WHERE session_key = $1", [key, data])
         add(shopper, teaID, quantity: 1)
+        let saves = app.services.database.log.entries.filter { $0.sql.contains("UPDATE django_session") }
+        XCTAssertEqual(saves.count, 2, "the speculative save, on the copy the notification outdated, refused; then the second attempt's")
         XCTAssertEqual(cartLines(shopper), [teaID: 2, kettle: 2])
     }
 

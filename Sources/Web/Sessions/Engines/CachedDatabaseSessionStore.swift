@@ -133,8 +133,9 @@ public final class CachedDatabaseSessionStore: SessionStore {
     public func save(key: String?, data: SessionData, expireDate: Date, expectedVersion: Int64?,
                      conditions: [SessionSaveCondition]) throws -> SessionRecord {
         // Not the socket: the save is conditional on the version loaded, so a notification still
-        // unread there cannot make it wrong, and the next load reads it. (The request's load read
-        // the socket microseconds before; reading it again here was a system call that found nothing.)
+        // unread there cannot make it wrong, and the save's reply or the next load reads it. (A
+        // request that is not speculative read it in its load microseconds before: reading it
+        // again here was a system call that found nothing.)
         try applyChanges(readingSocket: false)
         // A new key needs no announcement: nobody can hold a copy of it.
         if let key { seat?.beginWrite(key) }
