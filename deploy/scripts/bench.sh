@@ -16,6 +16,10 @@
 #        BENCH_ONLY=REGEX (only the shop's rows whose label matches, e.g. 'POST' or 'GET /$'; the ceiling
 #          always runs, so ratios stay)
 #        BENCH_PERF=1 (`perf record -a -g` beside each row's wrk: .data/bench/perf-*.data, for `perf report -i`)
+#        BENCH_INSTRUCTIONS=1 (each row's requests counted in instructions instead of timed: a fresh pool
+#          under valgrind's callgrind, one connection for BENCH_DURATION, the workers' user-space
+#          instructions per request. The same build and rows give the same count whatever else the
+#          machine does; req/s and p99 are then valgrind's. Best with BENCH_WORKERS=1 and BENCH_ONLY)
 #        BENCH_SOAK=200000 (mixed requests of the memory soak; 0 skips it)  BENCH_SOAK_SESSIONS=2000
 #        BENCH_SOAK_ROUNDS=1 (soaks of BENCH_SOAK requests in a row, each worker's memory after each:
 #          a leak grows by as much in every round, a bounded cache that fills stops growing)
@@ -70,7 +74,14 @@ BENCH_ORDERS=${BENCH_ORDERS:-1000000}
 BENCH_CHECKOUTS=${BENCH_CHECKOUTS:-100}
 BENCH_SESSION_ROWS=${BENCH_SESSION_ROWS:-1000000}
 BENCH_PERF=${BENCH_PERF:-0}
+BENCH_INSTRUCTIONS=${BENCH_INSTRUCTIONS:-0}
 BENCH_ONLY=${BENCH_ONLY:-}
+if [ "$BENCH_INSTRUCTIONS" = 1 ]; then
+    # Loads that only time can measure: not run under valgrind.
+    BENCH_SOAK=0 BENCH_PRODUCTS=0 BENCH_ORDERS=0 BENCH_SESSION_ROWS=0 BENCH_ADMIN=0
+    # Dictionaries laid out alike in every run, so their probes cost the same count too.
+    export SWIFT_DETERMINISTIC_HASHING=1
+fi
 BENCH_BASELINE=${BENCH_BASELINE:-}
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
@@ -87,6 +98,8 @@ POOL_PID=""
 BIN="" BASE="" WORKERS_NOW="" ENGINE_NOW=""
 MARK=""                  # "before:" while BENCH_BASELINE's rows run: prefixed to the engine column
 ROWS=() NOTES=() MEMORY=()
+POOL_ARGS=()             # the running pool's command (`bare --commit`), for BENCH_INSTRUCTIONS' fresh pools
+INSTRUCTIONS=()          # "workers|engine|label|requests|instructions per request" (BENCH_INSTRUCTIONS=1)
 declare -A BARE_RPS=()   # pool size -> the bare page's req/s in this run
 PRODUCT_URLS=()          # the first product pages linked from `/`
 CATEGORY_URL=""          # the first category page linked from `/`
@@ -134,7 +147,8 @@ pool() {
     WORKERS_NOW=$1 ENGINE_NOW=$2
     shift 2
     log "pool: WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW ${*:-}"
-    WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW start_pool "$BIN" "$BENCH_DIR" "$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log" "$@"
+    POOL_ARGS=("$@")
+    WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW start_pool "$(pool_binary)" "$BENCH_DIR" "$BENCH_DIR/pool-$WORKERS_NOW-$ENGINE_NOW.log" "$@"
     if [ "$started_nginx" -eq 0 ]; then
         local port
         port=$(free_port 18000)
@@ -147,6 +161,18 @@ pool() {
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"$BENCH_WARMUP" "$BASE/" >/dev/null
     SESSION_COOKIES=() SESSION_TOKENS=()  # sessions belong to one engine (and one pool)
     [ "$ENGINE_NOW" = bare ] || record_memory "after warm-up"
+}
+
+# What start_pool runs: the binary, or with BENCH_INSTRUCTIONS=1 a script that execs it under
+# callgrind (the pool's pid is then valgrind's; its workers, forked, run under it too), counting
+# only inside `serveOneRequest`: a request, from its parameters to its log line.
+pool_binary() {
+    [ "$BENCH_INSTRUCTIONS" = 1 ] || { printf '%s\n' "$BIN"; return; }
+    local wrapper="$BENCH_DIR/callgrind-pool.sh"
+    printf '#!/bin/sh\nexec valgrind --tool=callgrind --collect-atstart=no --toggle-collect=%s --callgrind-out-file=%s/callgrind.%%p "%s" "$@"\n' \
+        "'*serveOneRequest*'" "$BENCH_DIR" "$BIN" >"$wrapper"
+    chmod +x "$wrapper"
+    printf '%s\n' "$wrapper"
 }
 
 # The ceiling for WORKERS: the bare page, then the bare page after one SELECT 1, then after one
@@ -173,6 +199,7 @@ rps_of_last_row() { IFS='|' read -r _ _ _ rps _ <<<"${ROWS[-1]}"; printf '%s\n' 
 
 # The pool's workers: the master's children.
 worker_pids() { pgrep -P "$POOL_PID" | sort -n; }
+has_workers() { [ -n "$(worker_pids)" ]; }
 
 # "RSS_KiB ANON_KiB" of one process, from smaps_rollup.
 process_memory() {
@@ -305,6 +332,10 @@ measure() {
         perf record -q -a -g -e cpu-clock -o "$BENCH_DIR/perf-$WORKERS_NOW-$ENGINE_NOW-$name.data" 2>/dev/null &
         perf_pid=$!
     fi
+    if [ "$BENCH_INSTRUCTIONS" = 1 ]; then
+        count_instructions "$label" "$path" "$out" "$pool_log" "$name" "$@"
+        return 0
+    fi
     local ticks_before pg_ticks_before
     ticks_before=$(worker_cpu_ticks)
     pg_ticks_before=$(postgres_cpu_ticks)
@@ -313,6 +344,40 @@ measure() {
     if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
     sql=$(sql_per_request "$pool_log" "$lines_before" "$path")
     ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$MARK$ENGINE_NOW" "$label")|$sql|$(cpu_per_request "$out" "$ticks")|$(cpu_per_request "$out" "$pg_ticks")")
+}
+
+# count_instructions LABEL PATH WRK_REPORT POOL_LOG NAME [wrk args...]: a row counted in instructions
+# (BENCH_INSTRUCTIONS=1). Callgrind writes a process's counts when it exits, so the row gets a
+# pool of its own: started fresh, sent the row's requests over one connection for BENCH_DURATION,
+# stopped; its workers' counts over the requests wrk saw answered. Not in the count: the kernel's
+# work (system calls), PostgreSQL's and nginx's. In it: whatever a request pays once in a fresh
+# worker (the connection to PostgreSQL, the catalog's cache filled), spread over the row's requests.
+# Each worker's profile stays for `callgrind_annotate`: .data/bench/callgrind-WORKERS-ENGINE-NAME.PID.
+count_instructions() {
+    local label=$1 path=$2 out=$3 pool_log=$4 name=$5 pid workers total=0 requests count profile
+    shift 5
+    stop_pool "$BENCH_DIR"
+    rm -f "$BENCH_DIR"/callgrind.[0-9]* "$BENCH_DIR/callgrind-$WORKERS_NOW-${MARK:+before-}$ENGINE_NOW-$name".*
+    WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW start_pool "$(pool_binary)" "$BENCH_DIR" "$pool_log" "${POOL_ARGS[@]}"
+    wait_until 30 has_workers || die "the pool under callgrind started no worker (see $pool_log)"
+    workers=$(worker_pids)
+    wrk -t1 -c1 -d"$BENCH_DURATION" "$@" "$BASE$path" >"$out"
+    stop_pool "$BENCH_DIR"
+    for pid in $workers; do
+        profile="$BENCH_DIR/callgrind-$WORKERS_NOW-${MARK:+before-}$ENGINE_NOW-$name.$pid"
+        mv "$BENCH_DIR/callgrind.$pid" "$profile" 2>/dev/null || continue
+        count=$(awk '/^(summary|totals):/ { print $2; exit }' "$profile")
+        total=$((total + ${count:-0}))
+    done
+    requests=$(awk '/requests in/ { print $1 }' "$out")
+    ROWS+=("$(parse_wrk "$out" "$WORKERS_NOW" "$MARK$ENGINE_NOW" "$label")|-|-|-")
+    if [ "${requests:-0}" -gt 0 ] && [ "$total" -gt 0 ]; then
+        INSTRUCTIONS+=("$WORKERS_NOW|$MARK$ENGINE_NOW|$label|$requests|$((total / requests))")
+    else
+        skip "$label" "no count from callgrind (see $pool_log)"
+    fi
+    # The next row finds a pool running, as without BENCH_INSTRUCTIONS.
+    WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW start_pool "$(pool_binary)" "$BENCH_DIR" "$pool_log" "${POOL_ARGS[@]}"
 }
 
 # The CPU time (user + system, clock ticks) the pool's workers have used so far: read before
@@ -412,6 +477,15 @@ print_table() {
                     printf "%-8s %-15s %-32s %10.2f %7.2f %8.2fms %9s %8s\n", k[1], k[2], k[3], median(rps[order[i]]), median(ratio[order[i]]), median(late[order[i]]), median(cpu[order[i]]), median(pg[order[i]])
                 }
             }'
+    fi
+    if [ "${#INSTRUCTIONS[@]}" -gt 0 ]; then
+        echo
+        echo "instructions per request (callgrind: the workers' user space, in serveOneRequest; one connection):"
+        printf '%-8s %-15s %-32s %10s %14s\n' workers engine request requests "instr/request"
+        for row in "${INSTRUCTIONS[@]}"; do
+            IFS='|' read -r w e l n per <<<"$row"
+            printf '%-8s %-15s %-32s %10s %14s\n' "$w" "$e" "$l" "$n" "$per"
+        done
     fi
     for row in "${NOTES[@]}"; do echo "note: $row"; done
     echo
@@ -816,6 +890,8 @@ main() {
     trap 'exit 143' TERM
     ensure_deps
     command -v wrk >/dev/null || die "wrk is missing; run deploy/scripts/install-deps.sh as root"
+    [ "$BENCH_INSTRUCTIONS" != 1 ] || command -v valgrind >/dev/null ||
+        die "BENCH_INSTRUCTIONS=1 needs valgrind (apt-get install valgrind)"
     BIN=$(build_shop release)
     local measured=$BIN
     [ -z "$BENCH_BASELINE" ] || [ -x "$BENCH_BASELINE" ] || die "BENCH_BASELINE is not an executable: $BENCH_BASELINE"
