@@ -76,7 +76,7 @@ public final class PostgresConnection {
     private let url: String
     private var conn: OpaquePointer?
     private var ownerPID: pid_t = 0
-    private var prepared: [String: String] = [:]
+    private var prepared = PreparedStatements()
     /// How long this connection's reads wait by yielding before they sleep (`QuickReply`).
     private(set) var quickReply = QuickReply()
     private var statementCounter = 0
@@ -477,7 +477,7 @@ public final class PostgresConnection {
             log.record(sql, milliseconds: Double(Self.monotonicNanoseconds() &- started) / 1_000_000)
         }
         let result: OpaquePointer?
-        if params.isEmpty && (forceSimple || Self.runsUnprepared(sql)) {
+        if params.isEmpty && (forceSimple || runsUnprepared(sql)) {
             result = PQexec(connection, sql)
         } else {
             result = try Self.withParameters(params) { values, count in
@@ -623,6 +623,16 @@ public final class PostgresConnection {
     /// Statements without parameters that are not prepared: transaction
     /// control, LISTEN/NOTIFY, settings, DDL and maintenance, and any text
     /// holding more than one statement.
+    /// `runsUnprepared`, remembered for the last few statements: the catalog's check, which has
+    /// no parameters, is classified on every request otherwise (a scan of all its bytes).
+    private func runsUnprepared(_ sql: String) -> Bool {
+        if let known = unpreparedStatements[sql] { return known }
+        let unprepared = Self.runsUnprepared(sql)
+        unpreparedStatements[sql] = unprepared
+        return unprepared
+    }
+    private var unpreparedStatements = RecentValues<Bool>()
+
     static func runsUnprepared(_ sql: String) -> Bool {
         var keyword: [UInt8] = []
         var state = 0  // 0 leading space, 1 first keyword, 2 rest, 3 after a ';'

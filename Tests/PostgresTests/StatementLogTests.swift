@@ -1,5 +1,5 @@
 import Foundation
-import Postgres
+@testable import Postgres
 import XCTest
 
 final class StatementLogTests: PostgresTestCase {
@@ -73,5 +73,39 @@ final class StatementLogTests: PostgresTestCase {
             XCTAssertEqual(try db.scalar("SELECT $1::int + \(n)", [1], as: Int.self), n + 1)
         }
         XCTAssertEqual(try db.scalar("SELECT $1::int + 0", [5], as: Int.self), 5)
+    }
+
+    /// The statements run last are found before the dictionary (`PreparedStatements`); when the
+    /// cache is emptied on the server (`DEALLOCATE ALL`), they must be forgotten there too, or
+    /// the next run names a statement the server no longer has.
+    func testAStatementRunAgainAfterTheServerForgotItIsPreparedAgain() throws {
+        let db = try makeConnection()
+        db.maxPreparedStatements = 3
+        let statements = (0..<3).map { "SELECT $1::int * \($0 + 2)" }
+        for sql in statements { XCTAssertEqual(try db.scalar(sql, [1], as: Int.self), Int(sql.suffix(1))) }
+        XCTAssertEqual(try db.scalar("SELECT $1::int - 1", [1], as: Int.self), 0, "the fourth empties the cache")
+        XCTAssertEqual(try db.scalar("SELECT count(*) FROM pg_prepared_statements", as: Int.self), 2, "the fourth and this one")
+        for sql in statements { XCTAssertEqual(try db.scalar(sql, [3], as: Int.self), 3 * Int(sql.suffix(1))!) }
+    }
+
+    func testRecentStatementsAreFoundByTheirTextAndTheOldestMakeRoom() {
+        var recent = RecentValues<Int>()
+        for n in 0..<9 { recent["SELECT \(n)"] = n }
+        XCTAssertNil(recent["SELECT 0"], "eight are kept: the first made room for the ninth")
+        // The same text built anew, in other storage, is the same statement.
+        XCTAssertEqual(recent[String("SELECT 12".dropLast())], 1)
+        XCTAssertEqual(recent["SELECT 8"], 8)
+        XCTAssertNil(recent["SELECT 80"])
+        recent["SELECT 8"] = nil
+        XCTAssertNil(recent["SELECT 8"])
+
+        var prepared = PreparedStatements()
+        for n in 0..<9 { prepared["SELECT \(n)"] = "s\(n)" }
+        XCTAssertEqual(prepared["SELECT 0"], "s0", "what left the recent few is still in the dictionary")
+        XCTAssertEqual(prepared.count, 9)
+        prepared["SELECT 0"] = nil
+        XCTAssertNil(prepared["SELECT 0"])
+        prepared.removeAll()
+        XCTAssertNil(prepared["SELECT 8"])
     }
 }
