@@ -378,6 +378,7 @@ count_instructions() {
     fi
     # The next row finds a pool running, as without BENCH_INSTRUCTIONS.
     WORKERS=$WORKERS_NOW SESSION_ENGINE=$ENGINE_NOW start_pool "$(pool_binary)" "$BENCH_DIR" "$pool_log" "${POOL_ARGS[@]}"
+    wait_until 60 answers_200 / || die "the pool under callgrind does not answer (see $pool_log)"
 }
 
 # The CPU time (user + system, clock ticks) the pool's workers have used so far: read before

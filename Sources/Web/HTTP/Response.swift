@@ -39,9 +39,21 @@ public struct Response: Sendable {
     /// Header names compared as HTTP does, ignoring ASCII case, without the two
     /// `lowercased()` copies per header (every response is asked for its security
     /// headers: 0.9% of a product page's worker CPU went to those copies).
+    /// Lengths first, then the bytes in place: `elementsEqual` over the two UTF-8 views walked
+    /// both through their iterators, and every response compares some 20 names (2.6% of an
+    /// add-to-cart's instructions under callgrind).
     static func sameName(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8) { x, y in
-            x == y || (x ^ 0x20 == y && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+        guard a.utf8.count == b.utf8.count else { return false }
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                for index in 0..<x.count where x[index] != y[index] {
+                    // Equal but for the case bit, and a letter: a byte that differs otherwise is another name.
+                    let lower = x[index] | 0x20
+                    guard lower == y[index] | 0x20, lower >= 0x61, lower <= 0x7A else { return false }
+                }
+                return true
+            }
         }
     }
 

@@ -39,11 +39,14 @@ public enum TokenAlphabet {
 
     /// Text made only of `lowercaseAlphanumeric`'s bytes.
     public static func isLowercaseAlphanumeric(_ text: String) -> Bool {
-        text.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) }
+        var text = text
+        return text.withUTF8 { $0.allSatisfy { (97...122).contains($0) || (48...57).contains($0) } }
     }
 
-    /// Text made only of `alphanumeric`'s bytes.
+    /// Text made only of `alphanumeric`'s bytes. Over the bytes in place, as the one above: through
+    /// the UTF-8 view's iterator a CSRF token's checks were 1.6% of an add-to-cart's instructions.
     public static func isAlphanumeric(_ text: String) -> Bool {
-        text.utf8.allSatisfy { (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) }
+        var text = text
+        return text.withUTF8 { $0.allSatisfy { (97...122).contains($0) || (65...90).contains($0) || (48...57).contains($0) } }
     }
 }
