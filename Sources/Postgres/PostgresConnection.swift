@@ -620,9 +620,6 @@ public final class PostgresConnection {
 
     // MARK: Helpers
 
-    /// Statements without parameters that are not prepared: transaction
-    /// control, LISTEN/NOTIFY, settings, DDL and maintenance, and any text
-    /// holding more than one statement.
     /// `runsUnprepared`, remembered for the last few statements: the catalog's check, which has
     /// no parameters, is classified on every request otherwise (a scan of all its bytes).
     private func runsUnprepared(_ sql: String) -> Bool {
@@ -633,6 +630,9 @@ public final class PostgresConnection {
     }
     private var unpreparedStatements = RecentValues<Bool>()
 
+    /// Statements without parameters that are not prepared: transaction
+    /// control, LISTEN/NOTIFY, settings, DDL and maintenance, and any text
+    /// holding more than one statement.
     static func runsUnprepared(_ sql: String) -> Bool {
         var keyword: [UInt8] = []
         var state = 0  // 0 leading space, 1 first keyword, 2 rest, 3 after a ';'
