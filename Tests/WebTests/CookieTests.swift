@@ -152,8 +152,19 @@ final class CookieTests: DatabaseTestCase {
 
 /// `Request.cookies`, the `Cookie` header read as browsers and Django send it.
 final class CookieHeaderTests: XCTestCase {
-    private func cookies(_ header: String) -> [String: String] {
-        Request(path: "/", headers: ["cookie": header]).cookies
+    /// The header's cookies; and, asked by name (`cookies(named:)`, what a request context
+    /// reads), each of them and a name not sent, which must read the same.
+    private func cookies(_ header: String, file: StaticString = #filePath, line: UInt = #line) -> [String: String] {
+        let request = Request(path: "/", headers: ["cookie": header])
+        let all = request.cookies
+        let names = all.keys.sorted() + ["absent", ""]
+        var byName = [String?](repeating: nil, count: names.count)
+        request.cookies(named: names) { index, value in
+            XCTAssertNil(byName[index], "\(names[index]) found twice", file: file, line: line)
+            byName[index] = value
+        }
+        XCTAssertEqual(byName, names.map { all[$0] }, "by name", file: file, line: line)
+        return all
     }
 
     func testPairsAreTrimmedAndQuotesTakenOff() {

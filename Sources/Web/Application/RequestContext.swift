@@ -23,15 +23,22 @@ public final class RequestContext {
         self.request = request
         self.services = services
         self.parameters = parameters
-        let cookies = request.cookies
+        var sessionKey: String?, sessionVersion: String?, csrfSecret: String?
+        request.cookies(named: services.contextCookieNames) { index, value in
+            switch index {
+            case 0: sessionKey = value
+            case 1: sessionVersion = value
+            default: csrfSecret = value
+            }
+        }
         self.session = Session(
             store: services.sessionStore,
-            cookieKey: cookies[services.settings.sessionCookieName],
-            cookieVersion: cookies[services.settings.sessionCookieName + SessionMiddleware.versionCookieSuffix].flatMap { Int64($0) },
+            cookieKey: sessionKey,
+            cookieVersion: sessionVersion.flatMap { Int64($0) },
             locking: sessionLocking ?? (request.isUnsafeMethod ? .untilSaved : .aroundWrite),
             speculative: speculative
         )
-        self.csrf = CSRF(cookieValue: cookies[CSRF.cookieName])
+        self.csrf = CSRF(cookieValue: csrfSecret)
         self.messages = Messages(session: session)
     }
 

@@ -19,6 +19,9 @@ public final class Services {
     public var versionChecks: VersionCheckBoard?
     /// Logs a database outage once, then counts (see `Application.errorResponse`).
     public let databaseOutage = DatabaseOutageLog()
+    /// The cookies every request context reads, in this order: the session's key, its version,
+    /// CSRF's secret (`RequestContext.init`). Named once, not concatenated per request.
+    let contextCookieNames: [String]
 
     public init(settings: Settings, database: PostgresConnection, templates: TemplateRenderer, sessionStore: SessionStore) {
         self.settings = settings
@@ -26,5 +29,6 @@ public final class Services {
         self.templates = templates
         self.sessionStore = sessionStore
         self.contextProcessors = ContextProcessors()
+        contextCookieNames = [settings.sessionCookieName, settings.sessionCookieName + SessionMiddleware.versionCookieSuffix, CSRF.cookieName]
     }
 }
