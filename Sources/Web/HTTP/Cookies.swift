@@ -67,6 +67,8 @@ extension Request {
         return (name, value)
     }
 
+    /// Whether `bytes` are `text`'s UTF-8, byte for byte: names compared as Django compares them,
+    /// code point by code point, with none of `String`'s canonical equivalence.
     private static func bytes(_ bytes: UnsafeBufferPointer<UInt8>, equal text: String) -> Bool {
         guard bytes.count == text.utf8.count else { return false }
         var text = text
