@@ -89,15 +89,18 @@ final class StatementLogTests: PostgresTestCase {
     }
 
     func testRecentStatementsAreFoundByTheirTextAndTheOldestMakeRoom() {
+        // Texts over 15 bytes, so each lives in storage of its own, as real statements do.
+        func text(_ n: Int) -> String { "SELECT \(n) AS value" }
         var recent = RecentValues<Int>()
-        for n in 0..<9 { recent["SELECT \(n)"] = n }
-        XCTAssertNil(recent["SELECT 0"], "eight are kept: the first made room for the ninth")
+        for n in 0..<9 { recent[text(n)] = n }
+        XCTAssertNil(recent[text(0)], "eight are kept: the first made room for the ninth")
         // The same text built anew, in other storage, is the same statement.
-        XCTAssertEqual(recent[String("SELECT 12".dropLast())], 1)
-        XCTAssertEqual(recent["SELECT 8"], 8)
-        XCTAssertNil(recent["SELECT 80"])
-        recent["SELECT 8"] = nil
-        XCTAssertNil(recent["SELECT 8"])
+        XCTAssertEqual(recent[String((text(1) + "s").dropLast())], 1)
+        XCTAssertEqual(recent[text(8)], 8)
+        XCTAssertNil(recent[text(80)])
+        XCTAssertNil(recent["SELECT 8 AS valuf"], "the same length, another text")
+        recent[text(8)] = nil
+        XCTAssertNil(recent[text(8)])
 
         var prepared = PreparedStatements()
         for n in 0..<9 { prepared["SELECT \(n)"] = "s\(n)" }
