@@ -4,8 +4,9 @@ import XCTest
 
 /// `make run` (deploy/scripts/run.sh) stops everything it started however it is stopped: a
 /// SIGTERM or SIGHUP to its process group, with its output going through a pipe whose reader
-/// dies of the same signal (a supervisor, `| tee`). It runs with the debug binary
-/// (SHOP_BINARY, no release build) and its state in a private folder (SHOP_DATA_DIR).
+/// dies of the same signal (a supervisor, `| tee`), or a SIGKILL to the script alone. It runs
+/// with the debug binary (SHOP_BINARY, no release build) and its state in a private folder
+/// (SHOP_DATA_DIR).
 final class RunScriptTests: XCTestCase {
     var data = ""
     var spawned: pid_t = 0
@@ -96,11 +97,13 @@ final class RunScriptTests: XCTestCase {
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 
-    func assertEverythingStops(after signal: Int32, group: Int32, port: Int, withPostgres: Bool) throws {
+    /// Sends `signal` to `target` (a negative pid: a process group) and waits for the pool, nginx
+    /// and (withPostgres) PostgreSQL to exit, for the port to close and the pid file to go.
+    func assertEverythingStops(after signal: Int32, to target: pid_t, port: Int, withPostgres: Bool) throws {
         let pool = try XCTUnwrap(pid(in: data + "/run/shop.pid"), "the pool's pid file")
         let nginx = try XCTUnwrap(pid(in: data + "/nginx/nginx.pid"), "nginx's pid file")
         let postgres = withPostgres ? try XCTUnwrap(pid(in: data + "/postgres/data/postmaster.pid")) : nil
-        XCTAssertEqual(kill(-group, signal), 0)
+        XCTAssertEqual(kill(target, signal), 0)
         let log = data + "/run.log"
         let deadline = Date().addingTimeInterval(60)
         var left: [String] = []
@@ -119,11 +122,34 @@ final class RunScriptTests: XCTestCase {
         XCTAssertNotNil(ProcessInfo.processInfo.environment["SHOP_BINARY"], "make test sets SHOP_BINARY (no release build here)")
         // No DATABASE_URL: run.sh starts (and must stop) a private PostgreSQL in the folder.
         let (group, port) = try startRun(["SHOP_PG_PORT": String(Paths.freePort()), "DATABASE_URL": ""])
-        try assertEverythingStops(after: SIGTERM, group: group, port: port, withPostgres: true)
+        try assertEverythingStops(after: SIGTERM, to: -group, port: port, withPostgres: true)
     }
 
     func testHangupStopsEverythingToo() throws {
         let (group, port) = try startRun(["DATABASE_URL": TestDatabase.url])
-        try assertEverythingStops(after: SIGHUP, group: group, port: port, withPostgres: false)
+        try assertEverythingStops(after: SIGHUP, to: -group, port: port, withPostgres: false)
+    }
+
+    /// No trap runs after a SIGKILL (and bash 5.2 can lose its EXIT trap to a SIGHUP that lands
+    /// while it forks): run.sh's guard stops what the script started once the script is gone.
+    func testKillingTheScriptItselfStillStopsThePoolAndNginx() throws {
+        let (group, port) = try startRun(["DATABASE_URL": TestDatabase.url])
+        let script = try XCTUnwrap(Self.child(of: group, running: "run.sh"), "run.sh's bash under the group leader")
+        try assertEverythingStops(after: SIGKILL, to: script, port: port, withPostgres: false)
+    }
+
+    /// The pid of a child of `parent` whose command line mentions `word`.
+    static func child(of parent: pid_t, running word: String) -> pid_t? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let fields = stat.split(separator: ")").last?.split(separator: " "),
+                  fields.count > 1, pid_t(fields[1]) == parent,
+                  let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                  command.contains(word) else { continue }
+            return pid
+        }
+        return nil
     }
 }
