@@ -87,3 +87,33 @@ extension TemplateEngineTests {
         XCTAssertEqual(calls, 1, "computed once per render")
     }
 }
+
+extension TemplateEngineTests {
+    /// `TemplateObject` behaves as the dictionary it replaced: a name set again is replaced, nil
+    /// removes it, and names are told apart by their text, not only by their hash.
+    func testTemplateObjectIsADictionaryByName() throws {
+        var object: TemplateObject = ["a": .string("1"), "ab": .string("2"), "é": .string("3")]
+        XCTAssertEqual(object.count, 3)
+        object["a"] = .string("one")
+        XCTAssertEqual(object.count, 3, "set again, not added")
+        XCTAssertEqual("\(object["a"].map { "\($0)" } ?? "nil")", #"string("one")"#)
+        XCTAssertNil(object["b"])
+        XCTAssertNil(object["A"], "names are case-sensitive")
+        XCTAssertNotNil(object["é"])
+        XCTAssertNil(object["e\u{301}"], "compared as bytes, as Django compares context names")
+        object["ab"] = nil
+        XCTAssertNil(object["ab"])
+        XCTAssertEqual(object.count, 2)
+        let duplicated: TemplateObject = ["x": .string("first"), "x": .string("last")]
+        XCTAssertEqual(duplicated.count, 1)
+        XCTAssertEqual(duplicated["x"].map { "\($0)" }, #"string("last")"#, "the last one wins")
+        // Many members, each found by its own name (a long list still answers right).
+        var many = TemplateObject()
+        for index in 0..<300 { many["name\(index)"] = .string(String(index)) }
+        for index in [0, 1, 150, 299] {
+            XCTAssertEqual(many["name\(index)"].map { "\($0)" }, "string(\"\(index)\")")
+        }
+        // Through the engine: an inner object without the name, then the outer one that has it.
+        XCTAssertEqual(try render("{{#inner}}{{a}}/{{b}}{{/inner}}", ["a": "outer-a", "inner": ["b": "inner-b"]]), "outer-a/inner-b")
+    }
+}

@@ -73,7 +73,8 @@ enum ChangeListView {
             for column in spec.columns {
                 // Every key the template asks is set here: Mustache would find a missing
                 // one further up (the list's own `editable`).
-                var cell = [String: TemplateValue](minimumCapacity: 16)
+                var cell = TemplateObject()
+                cell.reserveCapacity(16)
                 cell["field"] = .string(column.field)
                 cell["editable"] = .bool(false)
                 cell["has_errors"] = .bool(false)
@@ -128,7 +129,7 @@ enum ChangeListView {
         ], status: status)
     }
 
-    static func display(_ row: PostgresRow, _ column: ChangeListSpec.Column, into cell: inout [String: TemplateValue]) {
+    static func display(_ row: PostgresRow, _ column: ChangeListSpec.Column, into cell: inout TemplateObject) {
         let text = row[column.field] ?? ""
         switch column.kind {
         case .boolean:

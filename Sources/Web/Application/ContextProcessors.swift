@@ -16,8 +16,8 @@ public struct ContextProcessors {
     public mutating func append(_ processor: @escaping ContextProcessor) { processors.append(processor) }
 
     /// Every processor's values, as templates see them; room for `capacity` more (the view's).
-    func values(for context: RequestContext, capacity: Int = 0) throws -> [String: TemplateValue] {
-        var values: [String: TemplateValue] = [:]
+    func values(for context: RequestContext, capacity: Int = 0) throws -> TemplateObject {
+        var values = TemplateObject()
         values.reserveCapacity(16 + capacity)
         ContextProcessors.builtIn(context, into: &values)
         for processor in processors {
@@ -28,7 +28,7 @@ public struct ContextProcessors {
 
     /// Django's context processors, written as template values at once: built as `[String: Any]`
     /// dictionaries, merged and converted, they were 8% of a cart page's worker samples.
-    static func builtIn(_ context: RequestContext, into values: inout [String: TemplateValue]) {
+    static func builtIn(_ context: RequestContext, into values: inout TemplateObject) {
         let request = context.request
         values["request"] = .object([
             "path": .string(request.path), "full_path": .string(request.fullPath), "method": .string(request.method),

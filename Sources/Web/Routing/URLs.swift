@@ -15,7 +15,7 @@ public struct URLs: @unchecked Sendable {
             let path = "/" + pattern.segments.map { if case .literal(let text) = $0 { text } else { "" } }.joined(separator: "/")
             apps[parts[0], default: [:]][parts[1]] = .string(pattern.trailingSlash && path != "/" ? path + "/" : path)
         }
-        staticPaths = .object(apps.mapValues { .object($0) })
+        staticPaths = .object(TemplateObject(apps.mapValues { .object(TemplateObject($0)) }))
     }
 
     /// The routes without parameters by app and name (`url.cart.cart_detail`), for every template.

@@ -91,8 +91,8 @@ struct TemplateEngine {
     }
 
     /// Mustache name resolution: the first part from the innermost context that has it, the rest inside it.
-    private func lookup(_ path: [String], _ stack: [TemplateValue]) -> TemplateValue? {
-        if path.first == "." { return stack.last }
+    private func lookup(_ path: [TemplateKey], _ stack: [TemplateValue]) -> TemplateValue? {
+        if path.first?.name == "." { return stack.last }
         var value: TemplateValue?
         for frame in stack.reversed() {
             if let found = frame.member(path[0]) { value = found; break }

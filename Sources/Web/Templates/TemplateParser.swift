@@ -1,8 +1,8 @@
 /// A compiled template: a tree of nodes, parsed once when the worker loads `Templates/`.
 indirect enum TemplateNode {
     case text(String)
-    case variable(path: [String], escaped: Bool)
-    case section(path: [String], inverted: Bool, body: [TemplateNode])
+    case variable(path: [TemplateKey], escaped: Bool)
+    case section(path: [TemplateKey], inverted: Bool, body: [TemplateNode])
     case partial(name: String)
     /// `{{<parent}}...{{/parent}}`: the parent rendered with these blocks replaced.
     case parent(name: String, blocks: [String: [TemplateNode]])
@@ -150,8 +150,8 @@ enum TemplateParser {
         return nodes
     }
 
-    static func path(_ name: String) -> [String] {
-        name == "." ? ["."] : name.split(separator: ".").map(String.init)
+    static func path(_ name: String) -> [TemplateKey] {
+        name == "." ? [TemplateKey(".")] : name.split(separator: ".").map { TemplateKey(String($0)) }
     }
 }
 

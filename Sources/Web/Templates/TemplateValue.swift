@@ -6,7 +6,7 @@ public enum TemplateValue {
     case bool(Bool)
     case string(String)
     case list([TemplateValue])
-    case object([String: TemplateValue])
+    case object(TemplateObject)
     /// Computed only if a template shows it (the CSRF token: asking for one sets the cookie).
     case lazy(() -> String)
     /// Any value computed on first use only (the cart's lines, which most layouts never show).
@@ -24,8 +24,8 @@ public enum TemplateValue {
         case let value as TemplateLazy: self = .lazy(value.compute)
         case let value as TemplateDeferred: self = .deferred(DeferredValue(value.compute))
         case let value as Substring: self = .string(String(value))
-        case let value as [String: Any]: self = .object(value.mapValues(TemplateValue.init))
-        case let value as [[String: Any]]: self = .list(value.map { .object($0.mapValues(TemplateValue.init)) })
+        case let value as [String: Any]: self = .object(TemplateObject(converting: value))
+        case let value as [[String: Any]]: self = .list(value.map { .object(TemplateObject(converting: $0)) })
         case let value as [Any]: self = .list(value.map(TemplateValue.init))
         case let optional as AnyOptional: self = optional.wrapped.map(TemplateValue.init) ?? .null
         default: self = .string(String(describing: any))
@@ -50,11 +50,13 @@ public enum TemplateValue {
         return self
     }
 
-    func member(_ name: String) -> TemplateValue? {
+    func member(_ name: String) -> TemplateValue? { member(TemplateKey(name)) }
+
+    func member(_ key: TemplateKey) -> TemplateValue? {
         switch self {
-        case .object(let members): members[name]?.resolved
-        case .list(let items) where name == "count": .string(String(items.count))
-        case .deferred(let value): value.resolved.member(name)
+        case .object(let members): members[key]?.resolved
+        case .list(let items) where key.name == "count": .string(String(items.count))
+        case .deferred(let value): value.resolved.member(key)
         default: nil
         }
     }
