@@ -11,6 +11,9 @@ main() {
     for dir in "$DATA/run" "$DATA/bench"; do
         POOL_PID="" stop_pool "$dir"
     done
+    # The lists of what `make run`s started (run.sh), left behind when a run and its guard were
+    # both killed: everything they name is stopped here.
+    rm -f "$DATA"/run/started.*
     for dir in "$DATA/nginx" "$DATA/bench/nginx"; do
         bash "$SCRIPTS/nginx.sh" stop "$dir"
     done
