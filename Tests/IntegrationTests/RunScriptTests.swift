@@ -90,15 +90,26 @@ final class RunScriptTests: XCTestCase {
         return Int32(text.split(separator: "\n").first?.trimmingCharacters(in: .whitespaces) ?? "")
     }
 
+    /// The fields of /proc/PID/stat after the command's name: the state, then the parent's pid, ...
+    static func statFields(_ pid: pid_t) -> [Substring] {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return stat.split(separator: ")").last?.split(separator: " ") ?? []
+    }
+
     /// Exited (a zombie nobody reaped yet counts as exited).
     static func isGone(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return true }
-        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+        return statFields(pid).first == "Z"
+    }
+
+    /// The lists of what a run started (run.sh's `started.PID`) still in the folder.
+    func startedLists() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: data + "/run")) ?? []).filter { $0.hasPrefix("started.") }
     }
 
     /// Sends `signal` to `target` (a negative pid: a process group) and waits for the pool, nginx
-    /// and (withPostgres) PostgreSQL to exit, for the port to close and the pid file to go.
+    /// and (withPostgres) PostgreSQL to exit, for the port to close and the pid file and the list
+    /// of what the run started to go.
     func assertEverythingStops(after signal: Int32, to target: pid_t, port: Int, withPostgres: Bool) throws {
         let pool = try XCTUnwrap(pid(in: data + "/run/shop.pid"), "the pool's pid file")
         let nginx = try XCTUnwrap(pid(in: data + "/nginx/nginx.pid"), "nginx's pid file")
@@ -116,6 +127,9 @@ final class RunScriptTests: XCTestCase {
         XCTAssertEqual(left, [], "still running after the signal")
         XCTAssertFalse(HTTPClient.isListening(port: port), "nothing answers on the port")
         XCTAssertFalse(FileManager.default.fileExists(atPath: data + "/run/shop.pid"), (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        // The list goes last, once everything on it is stopped.
+        try? waitUntil(timeout: 20) { self.startedLists().isEmpty }
+        XCTAssertEqual(startedLists(), [], "the run's list of what it started outlives its stop")
     }
 
     func testTermToTheProcessGroupStopsThePoolNginxAndPostgres() throws {
@@ -130,8 +144,9 @@ final class RunScriptTests: XCTestCase {
         try assertEverythingStops(after: SIGHUP, to: -group, port: port, withPostgres: false)
     }
 
-    /// No trap runs after a SIGKILL (and bash 5.2 can lose its EXIT trap to a SIGHUP that lands
-    /// while it forks): run.sh's guard stops what the script started once the script is gone.
+    /// No trap runs after a SIGKILL (and bash 5.2.15 sometimes loses its EXIT trap to a SIGHUP
+    /// that lands just as the shop comes up): run.sh's guard stops what the script started once
+    /// the script is gone.
     func testKillingTheScriptItselfStillStopsThePoolAndNginx() throws {
         let (group, port) = try startRun(["DATABASE_URL": TestDatabase.url])
         let script = try XCTUnwrap(Self.child(of: group, running: "run.sh"), "run.sh's bash under the group leader")
@@ -143,9 +158,7 @@ final class RunScriptTests: XCTestCase {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in entries {
             guard let pid = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let fields = stat.split(separator: ")").last?.split(separator: " "),
-                  fields.count > 1, pid_t(fields[1]) == parent,
+                  case let fields = statFields(pid), fields.count > 1, pid_t(fields[1]) == parent,
                   let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
                   command.contains(word) else { continue }
             return pid
