@@ -117,3 +117,24 @@ extension TemplateEngineTests {
         XCTAssertEqual(try render("{{#inner}}{{a}}/{{b}}{{/inner}}", ["a": "outer-a", "inner": ["b": "inner-b"]]), "outer-a/inner-b")
     }
 }
+
+extension TemplateEngineTests {
+    /// A page is written as bytes (`HTMLOutput`): what it escapes must be what `HTML.escape` gives,
+    /// at the text's ends, in runs, and beside characters of several bytes, and a page's
+    /// text must come out byte for byte.
+    func testEscapingIntoThePageIsHTMLEscape() throws {
+        let samples = [
+            "", "plain", "&", "<>", "a&b", "&start", "end&", "\"quoted\"", "it's", "&&&<<<>>>\"\"''",
+            "é<ü>€&😀'", "😀", "<😀>", "x\u{0}y", "é", "日本語&中文",
+        ]
+        for sample in samples {
+            var output = HTMLOutput(capacity: 0)
+            output.appendEscaped(sample)
+            XCTAssertEqual(String(decoding: output.bytes, as: UTF8.self), HTML.escape(sample), "escaping \(sample.debugDescription)")
+        }
+        XCTAssertEqual(HTML.escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+        XCTAssertEqual(HTML.escape("=?@[]{}~;:/"), "=?@[]{}~;:/", "only the five are escaped")
+        let page = try render("<p title=\"{{t}}\">Grüße, {{t}} — {{{raw}}}</p>", ["t": "Tee & «Kännchen»", "raw": "<b>😀</b>"])
+        XCTAssertEqual(page, "<p title=\"Tee &amp; «Kännchen»\">Grüße, Tee &amp; «Kännchen» — <b>😀</b></p>")
+    }
+}

@@ -92,14 +92,15 @@ public final class RequestContext {
 
     /// Renders `template` with the context processors' values under the view's.
     public func render(_ template: String, _ values: [String: Any] = [:], status: Int = 200) throws -> Response {
-        .html(try services.templates.render(template, try templateContext(values)), status: status)
+        .html(bytes: try services.templates.renderBytes(template, try templateContext(values)), status: status)
     }
 
     /// Renders `template` with some of its blocks already rendered (`PageFragments`): the
     /// rest, its layout, sees the context processors' values.
     public func render(_ template: String, prerendered: [String: String], _ values: [String: Any] = [:],
                        status: Int = 200) throws -> Response {
-        .html(try services.templates.render(template, try templateContext(values), prerendered: prerendered), status: status)
+        .html(bytes: try services.templates.renderBytes(template, try templateContext(values), prerendered: prerendered),
+              status: status)
     }
 
     /// The context processors' values with the view's over them, converted as they are merged

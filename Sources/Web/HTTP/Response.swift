@@ -15,7 +15,12 @@ public struct Response: Sendable {
     }
 
     public static func html(_ text: String, status: Int = 200) -> Response {
-        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(text.utf8))
+        .html(bytes: Array(text.utf8), status: status)
+    }
+
+    /// An HTML page already in bytes (a rendered template's, `HTMLOutput`).
+    public static func html(bytes: [UInt8], status: Int = 200) -> Response {
+        Response(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: bytes)
     }
 
     public static func text(_ text: String, status: Int = 200, contentType: String = "text/plain; charset=utf-8") -> Response {

@@ -4,25 +4,31 @@ public enum HTML {
     public static func escape(_ text: String) -> String {
         var text = text
         return text.withUTF8 { bytes in
-            guard bytes.contains(where: needsEscape) else { return nil }
+            guard bytes.contains(where: { entity(for: $0) != nil }) else { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count + 16)
             for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
-                case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
-                case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
-                case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
-                case UInt8(ascii: "'"): out.append(contentsOf: "&#39;".utf8)
-                default: out.append(byte)
-                }
+                if let entity = entity(for: byte) { out.append(contentsOf: entity) } else { out.append(byte) }
             }
             return String(decoding: out, as: UTF8.self)
         } ?? text
     }
 
-    private static func needsEscape(_ byte: UInt8) -> Bool {
-        byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
-            || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
+    private static let ampersand = Array("&amp;".utf8), lessThan = Array("&lt;".utf8), greaterThan = Array("&gt;".utf8)
+    private static let quote = Array("&quot;".utf8), apostrophe = Array("&#39;".utf8)
+
+    /// The entity that stands for `byte`, or nil when it is written as it is.
+    @inline(__always)
+    static func entity(for byte: UInt8) -> [UInt8]? {
+        // All five are at or below ">" (0x3E): one compare passes letters and most punctuation by.
+        guard byte <= UInt8(ascii: ">") else { return nil }
+        switch byte {
+        case UInt8(ascii: "&"): return ampersand
+        case UInt8(ascii: "<"): return lessThan
+        case UInt8(ascii: ">"): return greaterThan
+        case UInt8(ascii: "\""): return quote
+        case UInt8(ascii: "'"): return apostrophe
+        default: return nil
+        }
     }
 }

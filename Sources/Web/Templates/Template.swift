@@ -3,6 +3,11 @@ struct TemplateEngine {
     let templates: [String: [TemplateNode]]
 
     func render(_ name: String, _ context: TemplateValue) throws -> String {
+        String(decoding: try renderBytes(name, context), as: UTF8.self)
+    }
+
+    /// The page as the response's body: rendered into bytes, never a `String` (see `HTMLOutput`).
+    func renderBytes(_ name: String, _ context: TemplateValue) throws -> [UInt8] {
         page(try nodes(name), context)
     }
 
@@ -13,10 +18,10 @@ struct TemplateEngine {
         var rendered: [String: String] = [:]
         for case .parent(_, let overrides) in try nodes(name) {
             for (block, body) in overrides {
-                var output = ""
+                var output = HTMLOutput(capacity: 4096)
                 var stack = [context]
                 render(body, &stack, blocks: overrides, into: &output)
-                rendered[block] = output
+                rendered[block] = String(decoding: output.bytes, as: UTF8.self)
             }
         }
         return rendered
@@ -24,7 +29,7 @@ struct TemplateEngine {
 
     /// Renders `name` with the blocks in `prerendered` taken as they are (text, not re-rendered,
     /// not escaped again): only the rest of the page, its layout, sees `context`.
-    func render(_ name: String, _ context: TemplateValue, prerendered: [String: String]) throws -> String {
+    func renderBytes(_ name: String, _ context: TemplateValue, prerendered: [String: String]) throws -> [UInt8] {
         let nodes = try nodes(name).map { node -> TemplateNode in
             guard case .parent(let parent, var overrides) = node else { return node }
             for (block, html) in prerendered where overrides[block] != nil { overrides[block] = [.text(html)] }
@@ -34,12 +39,11 @@ struct TemplateEngine {
     }
 
     /// A whole page from its nodes.
-    private func page(_ nodes: [TemplateNode], _ context: TemplateValue) -> String {
-        var output = ""
-        output.reserveCapacity(16 * 1024)
+    private func page(_ nodes: [TemplateNode], _ context: TemplateValue) -> [UInt8] {
+        var output = HTMLOutput(capacity: 16 * 1024)
         var stack = [context]
         render(nodes, &stack, blocks: [:], into: &output)
-        return output
+        return output.bytes
     }
 
     private func nodes(_ name: String) throws -> [TemplateNode] {
@@ -47,11 +51,11 @@ struct TemplateEngine {
         return nodes
     }
 
-    private func render(_ nodes: [TemplateNode], _ stack: inout [TemplateValue], blocks: [String: [TemplateNode]], into output: inout String) {
+    private func render(_ nodes: [TemplateNode], _ stack: inout [TemplateValue], blocks: [String: [TemplateNode]], into output: inout HTMLOutput) {
         for node in nodes {
             switch node {
             case .text(let text):
-                output += text
+                output.append(text)
             case .variable(let path, let escaped):
                 let text: String
                 switch lookup(path, stack)?.resolved {
@@ -60,7 +64,7 @@ struct TemplateEngine {
                 case .lazy(let compute)?: text = compute()
                 case .list, .object, .null, .deferred, nil: continue
                 }
-                output += escaped ? HTML.escape(text) : text
+                if escaped { output.appendEscaped(text) } else { output.append(text) }
             case .section(let path, let inverted, let body):
                 let value = lookup(path, stack)?.resolved ?? .null
                 if inverted {
@@ -83,7 +87,10 @@ struct TemplateEngine {
             case .parent(let name, let overrides):
                 guard let parent = templates[name] else { continue }
                 // A block the caller already overrode wins over this level's (the child is outermost).
-                render(parent, &stack, blocks: overrides.merging(blocks) { _, outer in outer }, into: &output)
+                // A page's outermost child has no caller's blocks: its own are taken as they are,
+                // not copied into a new dictionary (and every name hashed again) for each request.
+                let merged = blocks.isEmpty ? overrides : overrides.merging(blocks) { _, outer in outer }
+                render(parent, &stack, blocks: merged, into: &output)
             case .block(let name, let defaultBody):
                 render(blocks[name] ?? defaultBody, &stack, blocks: blocks, into: &output)
             }

@@ -39,9 +39,14 @@ public struct TemplateRenderer: @unchecked Sendable {
         try render(name, TemplateValue(context), prerendered: prerendered)
     }
 
-    /// Both of the above with a context already converted (a request's: `RequestContext.render`).
+    /// Both of the above with a context already converted (a request's: `RequestContext.render`),
+    /// as the response body's bytes.
+    func renderBytes(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> [UInt8] {
+        prerendered.isEmpty ? try engine.renderBytes(name, context) : try engine.renderBytes(name, context, prerendered: prerendered)
+    }
+
     func render(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> String {
-        prerendered.isEmpty ? try engine.render(name, context) : try engine.render(name, context, prerendered: prerendered)
+        String(decoding: try renderBytes(name, context, prerendered: prerendered), as: UTF8.self)
     }
 
     public func hasTemplate(_ name: String) -> Bool { engine.templates[name] != nil }
