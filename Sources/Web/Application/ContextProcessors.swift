@@ -38,10 +38,12 @@ public struct ContextProcessors {
         // Deferred: messages are consumed when the template shows them, as Django's are when a
         // template iterates them, so notices added by later processors (the cart dropping a
         // product) or by the view still appear on this page.
-        values["messages"] = .deferred(DeferredValue {
-            messages.consume().map { ["level": $0.level.rawValue, "tags": $0.level.rawValue, "message": $0.text] }
-        })
-        values["has_messages"] = .deferred(DeferredValue { !messages.consume().isEmpty })
+        values["messages"] = .deferred(DeferredValue(template: {
+            .list(messages.consume().map {
+                .object(["level": .string($0.level.rawValue), "tags": .string($0.level.rawValue), "message": .string($0.text)])
+            })
+        }))
+        values["has_messages"] = .deferred(DeferredValue(template: { .bool(!messages.consume().isEmpty) }))
         // Lazy, so the token (and the csrftoken cookie) is made only for pages that show a form;
         // and made once per page, as Django's lazy `csrf_token` is: a cart of 20 lines has 40 forms.
         let csrf = context.csrf
@@ -55,14 +57,14 @@ public struct ContextProcessors {
     /// The logged-in user (Django's `user`), looked up only if the page shows it:
     /// an anonymous visitor costs nothing, a logged-in one the query `Auth.user` makes once.
     static func user(_ context: RequestContext) -> TemplateValue {
-        .deferred(DeferredValue { [weak context] () -> Any in
+        .deferred(DeferredValue(template: { [weak context] in
             guard let context, let user = try? Auth.user(context) else {
                 return TemplateValue.object(["is_authenticated": .bool(false), "is_staff": .bool(false), "username": .string("")])
             }
             return TemplateValue.object([
                 "is_authenticated": .bool(true), "is_staff": .bool(user.isStaff), "username": .string(user.username),
             ])
-        })
+        }))
     }
 
     /// Django's: `debug` (and the SQL footer) only under DEBUG and only for a client in

@@ -77,14 +77,18 @@ public struct TemplateDeferred {
 /// Computes its value once, when a template first looks at it: what `.deferred` holds, for a
 /// value built as a `TemplateValue` (a `[String: Any]` view-model says `TemplateDeferred`).
 public final class DeferredValue {
-    private var compute: (() -> Any)?
+    private var compute: (() -> TemplateValue)?
     private var value: TemplateValue = .null
 
-    public init(_ compute: @escaping () -> Any) { self.compute = compute }
+    /// A view-model value, converted when it is computed.
+    public init(_ compute: @escaping () -> Any) { self.compute = { TemplateValue(compute()) } }
+
+    /// A value computed as a template value already: no `Any` to cast (the layout's `user`, on every page).
+    public init(template compute: @escaping () -> TemplateValue) { self.compute = compute }
 
     var resolved: TemplateValue {
         if let compute {
-            value = TemplateValue(compute())
+            value = compute()
             self.compute = nil
         }
         return value
