@@ -23,11 +23,14 @@ let package = Package(
         // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a warning.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
+        // futex(2) for the pool's shared memory: Swift cannot call the variadic syscall(2).
+        .target(name: "CFutex"),
+
         // Infrastructure.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "Pool", dependencies: ["FastCGI"]),
-        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib"]),
+        .target(name: "Web", dependencies: ["Postgres", "COpenSSL", "CHiredis", "CZlib", "CFutex"]),
 
         // The apps, as in Django.
         .target(name: "Shop", dependencies: ["Web", "Postgres"]),
@@ -60,7 +63,8 @@ let package = Package(
 // (`swift_beginAccess` on every access to a class's property or a global the compiler could not
 // prove alone): 4-6% of every request's instructions. Debug builds, and so every test run, keep
 // both as they were: an overlapping access there still traps.
-for target in package.targets where (target.type == .regular || target.type == .executable) && target.path == nil {
+for target in package.targets where (target.type == .regular || target.type == .executable) && target.path == nil
+    && target.name != "CFutex" {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
     ]

@@ -79,13 +79,13 @@ final class CatalogCache {
     }
 
     /// Another worker's check asked after this request arrived (`VersionCheckBoard`), when the
-    /// request can do without a reply of its own. A request with a session cookie needs the
+    /// request can do without a reply of its own; one still in flight is waited for. A request with a session cookie needs the
     /// session store's consent: a reply of this worker's would prove its cached session as well
     /// (`Catalog.checkCurrent`), and the shared one stands for it only when its worker vouched
     /// for the session notifications (`SessionStore.takesSharedCheck`).
     private static func sharedCheck(_ context: RequestContext) -> VersionCheckBoard.Answer? {
         guard let board = context.services.versionChecks, let received = context.request.receivedMilliseconds,
-              context.database.isOutsideTransaction, let answer = board.answer(forRequestReceivedAt: received),
+              context.database.isOutsideTransaction, let answer = board.awaitAnswer(forRequestReceivedAt: received),
               !context.session.browserSentKey || context.services.sessionStore.takesSharedCheck(answer)
         else { return nil }
         return answer
@@ -100,6 +100,7 @@ final class CatalogCache {
         // The table's one row (`CHECK (id = 1)`), read without `WHERE id = 1`: a scan of its one page
         // is cheaper than its primary key's (pgbench, 4 clients: 15.8 against 18.3 µs of PostgreSQL's
         // CPU a check, medians of 8 alternated runs), and every page asks it.
+        if let board, let asked { board.announce(asking: asked) }
         let row = try database.queryOne("SELECT version, lists_version FROM shop_catalog_version")
         let now: Int64 = try row?.get("version") ?? -1
         let listsNow: Int64 = try row?.get("lists_version") ?? -1

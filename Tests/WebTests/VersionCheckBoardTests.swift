@@ -106,6 +106,63 @@ final class VersionCheckBoardTests: XCTestCase {
         XCTAssertEqual(board.latest(), next)
     }
 
+    /// A request that arrived a while ago, `ago` milliseconds, as nginx's `$msec` gives it.
+    func arrival(millisecondsAgo ago: Int64) -> Int64 { Moment.now().wall / 1_000_000 - ago }
+
+    /// A request with no answer late enough sleeps for the question another worker has in flight,
+    /// asked after it arrived, and takes its answer when that worker publishes it (from another
+    /// process, as the pool's workers are).
+    func testARequestWaitsForAQuestionInFlightAskedAfterItArrived() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        let received = arrival(millisecondsAgo: 10)
+        let asked = Moment.now()
+        board.announce(asking: asked)
+        XCTAssertNil(board.answer(forRequestReceivedAt: received), "no answer yet")
+        let child = fork()
+        if child == 0 {
+            usleep(50_000)
+            board.publish(Answer(askedAt: asked, version: 42, listsVersion: 7))
+            _exit(0)
+        }
+        XCTAssertGreaterThan(child, 0)
+        let answer = board.awaitAnswer(forRequestReceivedAt: received, limit: 10_000_000_000)
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(child, &status, 0), child)
+        XCTAssertEqual(answer?.version, 42, "the answer in flight, waited for")
+        XCTAssertEqual(answer?.listsVersion, 7)
+    }
+
+    /// A question asked before the request may have arrived cannot prove it: the request does not
+    /// wait for it, and asks for itself (nil) even though a proving answer comes later.
+    func testARequestDoesNotWaitForAQuestionAskedBeforeItArrived() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        board.announce(asking: Moment.now())
+        let received = arrival(millisecondsAgo: 0)  // with `$msec`'s millisecond, after the question
+        let child = fork()
+        if child == 0 {
+            usleep(100_000)
+            board.publish(Answer(askedAt: Moment.now(), version: 42, listsVersion: 7))
+            _exit(0)
+        }
+        XCTAssertGreaterThan(child, 0)
+        let answer = board.awaitAnswer(forRequestReceivedAt: received, limit: 10_000_000_000)
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(child, &status, 0), child)
+        XCTAssertNil(answer, "it asks for itself at once, without waiting for a later answer")
+        XCTAssertEqual(board.answer(forRequestReceivedAt: received)?.version, 42, "the later answer did prove it, had it waited")
+    }
+
+    /// The question's worker may die, or its statement fail: nothing is published, and the request
+    /// sleeps no longer than its limit before it asks for itself.
+    func testAQuestionNeverAnsweredIsWaitedForOnlyUpToTheLimit() throws {
+        let board = try XCTUnwrap(VersionCheckBoard())
+        let received = arrival(millisecondsAgo: 10)
+        board.announce(asking: Moment.now())
+        let started = Moment.monotonicNow()
+        XCTAssertNil(board.awaitAnswer(forRequestReceivedAt: received, limit: 30_000_000))
+        XCTAssertGreaterThanOrEqual(Moment.monotonicNow() - started, 30_000_000, "it did wait for the question in flight")
+    }
+
     func testNginxsMsecIsReadExactly() {
         XCTAssertEqual(Request(cgiParameters: ["SHOP_REQUEST_TIME": "1764800000.123"], body: []).receivedMilliseconds, 1_764_800_000_123)
         for bogus in ["", "1764800000", "1764800000.12", "1764800000.1234", "1764800000.12a", "-1764800000.123",
