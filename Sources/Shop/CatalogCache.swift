@@ -79,10 +79,10 @@ final class CatalogCache {
     }
 
     /// Another worker's check asked after this request arrived (`VersionCheckBoard`), when the
-    /// request can do without a reply of its own; one still in flight is waited for. A request with a session cookie needs the
-    /// session store's consent: a reply of this worker's would prove its cached session as well
-    /// (`Catalog.checkCurrent`), and the shared one stands for it only when its worker vouched
-    /// for the session notifications (`SessionStore.takesSharedCheck`).
+    /// request can do without a reply of its own; one still in flight is waited for. A request
+    /// with a session cookie needs the session store's consent: a reply of this worker's would
+    /// prove its cached session as well (`Catalog.checkCurrent`), and the shared one stands for
+    /// it only when its worker vouched for the session notifications (`SessionStore.takesSharedCheck`).
     private static func sharedCheck(_ context: RequestContext) -> VersionCheckBoard.Answer? {
         guard let board = context.services.versionChecks, let received = context.request.receivedMilliseconds,
               context.database.isOutsideTransaction, let answer = board.awaitAnswer(forRequestReceivedAt: received),
