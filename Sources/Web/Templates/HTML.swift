@@ -3,15 +3,10 @@
 public enum HTML {
     public static func escape(_ text: String) -> String {
         var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.contains(where: { entity(for: $0) != nil }) else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count + 16)
-            for byte in bytes {
-                if let entity = entity(for: byte) { out.append(contentsOf: entity) } else { out.append(byte) }
-            }
-            return String(decoding: out, as: UTF8.self)
-        } ?? text
+        guard text.withUTF8({ $0.contains { entity(for: $0) != nil } }) else { return text }
+        var output = HTMLOutput(capacity: text.utf8.count + 16)
+        output.appendEscaped(text)
+        return String(decoding: output.bytes, as: UTF8.self)
     }
 
     private static let ampersand = Array("&amp;".utf8), lessThan = Array("&lt;".utf8), greaterThan = Array("&gt;".utf8)
