@@ -70,7 +70,7 @@ final class BoundFormTests: XCTestCase {
             """
         let form = Form([.choice("size", [.init("s")])]).bind(data([("size", "<script>")]))
         let engine = TemplateEngine(templates: ["page": try TemplateParser.parse(source)])
-        let html = try engine.render("page", TemplateValue(["form": form.viewModel]))
+        let html = String(decoding: try engine.renderBytes("page", TemplateValue(["form": form.viewModel])), as: UTF8.self)
         XCTAssertEqual(html, "<p>Size <input name=\"size\" value=\"&lt;script&gt;\"><ul class=\"errorlist\"><li>Select a valid choice. &lt;script&gt; is not one of the available choices.</li></ul></p>")
     }
 

@@ -2,18 +2,9 @@
 struct TemplateEngine {
     let templates: [String: [TemplateNode]]
 
-    func render(_ name: String, _ context: TemplateValue) throws -> String {
-        String(decoding: try renderBytes(name, context), as: UTF8.self)
-    }
-
-    /// The page as the response's body: rendered into bytes, never a `String` (see `HTMLOutput`).
-    func renderBytes(_ name: String, _ context: TemplateValue) throws -> [UInt8] {
-        page(try nodes(name), context)
-    }
-
     /// The blocks a child template overrides (`{{$content}}...{{/content}}` inside its
     /// `{{<base}}`), each rendered alone against `context`: the parts of a page that
-    /// `render(_:_:prerendered:)` can later take as they are.
+    /// `renderBytes(_:_:prerendered:)` can later take as they are.
     func renderBlocks(_ name: String, _ context: TemplateValue) throws -> [String: String] {
         var rendered: [String: String] = [:]
         for case .parent(_, let overrides) in try nodes(name) {
@@ -27,9 +18,11 @@ struct TemplateEngine {
         return rendered
     }
 
-    /// Renders `name` with the blocks in `prerendered` taken as they are (text, not re-rendered,
-    /// not escaped again): only the rest of the page, its layout, sees `context`.
-    func renderBytes(_ name: String, _ context: TemplateValue, prerendered: [String: String]) throws -> [UInt8] {
+    /// The page as the response's body: rendered into bytes, never a `String` (see `HTMLOutput`).
+    /// The blocks in `prerendered` are taken as they are (text, not re-rendered, not escaped
+    /// again): only the rest of the page, its layout, sees `context`.
+    func renderBytes(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> [UInt8] {
+        guard !prerendered.isEmpty else { return page(try nodes(name), context) }
         let nodes = try nodes(name).map { node -> TemplateNode in
             guard case .parent(let parent, var overrides) = node else { return node }
             for (block, html) in prerendered where overrides[block] != nil { overrides[block] = [.text(html)] }

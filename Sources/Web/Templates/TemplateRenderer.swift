@@ -42,7 +42,7 @@ public struct TemplateRenderer: @unchecked Sendable {
     /// Both of the above with a context already converted (a request's: `RequestContext.render`),
     /// as the response body's bytes.
     func renderBytes(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> [UInt8] {
-        prerendered.isEmpty ? try engine.renderBytes(name, context) : try engine.renderBytes(name, context, prerendered: prerendered)
+        try engine.renderBytes(name, context, prerendered: prerendered)
     }
 
     func render(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> String {
