@@ -100,7 +100,7 @@ public struct Cart {
         // the session is loaded already (the admin's staff gate did): an empty cart costs nothing.
         if context.session.browserSentKey && !context.session.isLoaded { try Catalog.checkCurrent(context) }
         let stored = try entries()
-        var quantities: [Int: Int] = [:]
+        var quantities = [Int: Int](minimumCapacity: stored.count)
         var kept = stored
         for (key, value) in stored {
             if let line = Cart.parse(key, value) { quantities[line.id] = line.quantity } else { kept[key] = nil }

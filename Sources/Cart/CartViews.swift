@@ -40,7 +40,7 @@ public enum CartViews {
         let lines = try cart.lines()
         return try context.render("cart/detail", [
             "title": "Your shopping cart",
-            "lines": TemplateValue.list(try lines.map { .object(["html": .string(try renderedLine($0, context))]) }),
+            "lines": TemplateValue.list(try lines.map { .object(["html": try renderedLine($0, context)]) }),
             "has_lines": !lines.isEmpty,
             "cart_total": lines.totalText,
         ])
@@ -48,7 +48,7 @@ public enum CartViews {
 
     /// A line of the cart page (`cart/line`), kept rendered per product and quantity until
     /// the catalog changes, with this page's CSRF token spliced in.
-    static func renderedLine(_ line: CartLine, _ context: RequestContext) throws -> String {
+    static func renderedLine(_ line: CartLine, _ context: RequestContext) throws -> TemplateValue {
         try Catalog.partials(context).renderPartial("cart/line", key: "cart line \(line.product.id) \(line.quantity)", context) {
             try CartViewModels.detailLine(line, context.services.urls)
         }

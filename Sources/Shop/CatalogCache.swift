@@ -195,7 +195,7 @@ final class CatalogCache {
     /// The products with these ids as they are now, whatever their availability
     /// (absent: no such product); one query at most, for the ids not cached.
     func products(ids: [Int], _ database: PostgresConnection) throws -> [Int: Product] {
-        var found: [Int: Product] = [:]
+        var found = [Int: Product](minimumCapacity: ids.count)  // allocated once, not grown line by line
         var missing: [Int] = []
         for id in Set(ids) {
             if let cached = products.get(id) {

@@ -67,6 +67,20 @@ final class TemplateEngineTests: XCTestCase {
         XCTAssertEqual(calls, 1)
     }
 
+    func testSplicedHTMLIsWrittenWithItsTokenBetweenTheParts() throws {
+        let line = SplicedHTML(parts: ["<form><input value=\"", "\"></form><form><input value=\"", "\"></form>"], token: "T&k")
+        let context: [String: Any] = ["lines": TemplateValue.list([.object(["html": .html(line)])])]
+        XCTAssertEqual(try render("{{#lines}}{{{html}}}{{/lines}}", context),
+                       "<form><input value=\"T&k\"></form><form><input value=\"T&k\"></form>")
+        // Written as a string holding the same text would be: escaped unless tripled.
+        XCTAssertEqual(try render("{{#lines}}{{html}}{{/lines}}", context),
+                       "&lt;form&gt;&lt;input value=&quot;T&amp;k&quot;&gt;&lt;/form&gt;&lt;form&gt;&lt;input value=&quot;T&amp;k&quot;&gt;&lt;/form&gt;")
+        XCTAssertEqual(try render("<{{{html}}}>", ["html": TemplateValue.html(SplicedHTML(parts: ["kept whole"], token: "unused"))]), "<kept whole>")
+        XCTAssertEqual(try render("{{#html}}shown{{/html}}{{^html}}empty{{/html}}", ["html": TemplateValue.html(SplicedHTML(parts: [""], token: "T"))]), "empty")
+        XCTAssertEqual(try render("{{#html}}shown{{/html}}", ["html": TemplateValue.html(SplicedHTML(parts: ["", ""], token: "T"))]), "shown",
+                       "a token alone is something to show")
+    }
+
     func testSyntaxErrorsNameTheFileAndLine() {
         XCTAssertThrowsError(try renderer(["broken": "line1\n{{#open}}\nnever closed"])) { error in
             XCTAssertTrue("\(error)".contains("broken.html"), "\(error)")

@@ -42,24 +42,24 @@ public final class PageFragments {
                 // The layout's own forms, if any, get the stand-in too: nobody's token is kept.
                 return ["": try context.render(template, prerendered: blocks, ["csrf_token": tokenMarker]).bodyText]
             }
-            let parts = page[""] ?? []
-            var output = HTMLOutput(capacity: parts.reduce(0) { $0 + $1.utf8.count } + parts.count * 64)
-            splice(parts, context, into: &output)
+            let html = spliced(page[""] ?? [], context)
+            var output = HTMLOutput(capacity: html.parts.reduce(0) { $0 + $1.utf8.count } + html.parts.count * 64)
+            html.write(into: &output)
             return .html(bytes: output.bytes, status: status)
         }
-        return try context.render(template, prerendered: blocks.mapValues { spliced($0, context) }, status: status)
+        return try context.render(template, prerendered: blocks.mapValues { joined($0, context) }, status: status)
     }
 
     /// A partial template (`cart/line`) rendered once per `key` and kept, with the
-    /// request's CSRF token spliced in: for the parts of a page that repeat and depend
-    /// only on what `key` names (a cart line: the product as the catalog has it, and
-    /// how many). It sees `values()`, `url` and `csrf_token`, as a kept block does.
+    /// request's CSRF token spliced in as the page writes it: for the parts of a page that
+    /// repeat and depend only on what `key` names (a cart line: the product as the catalog
+    /// has it, and how many). It sees `values()`, `url` and `csrf_token`, as a kept block does.
     public func renderPartial(_ template: String, key: String, _ context: RequestContext,
-                              values: () throws -> [String: Any]) throws -> String {
+                              values: () throws -> [String: Any]) throws -> TemplateValue {
         let partial = try kept(key) {
             return ["": try context.services.templates.render(template, keptValues(try values(), context))]
         }
-        return spliced(partial[""] ?? [], context)
+        return .html(spliced(partial[""] ?? [], context))
     }
 
     /// What a kept part is rendered with: the view's values, and under them `url` (the
@@ -83,13 +83,16 @@ public final class PageFragments {
         return parts
     }
 
-    /// The parts put back together around this request's page token (`CSRF.pageToken`), in
-    /// a string sized once: `joined(separator:)` grew its result as it went (1.2% of a cart
-    /// page's worker samples under `perf`, for three lines of three parts). A string, not
-    /// bytes: a part goes on into a page's context, and making a `String` of bytes validates
-    /// them again (about 2 instructions a byte, more than the appends cost).
-    private func spliced(_ parts: [String], _ context: RequestContext) -> String {
-        guard parts.count > 1 else { return parts[0] }
+    /// The parts with this request's page token (`CSRF.pageToken`) to go between them, masked
+    /// only when there is a form to take it.
+    private func spliced(_ parts: [String], _ context: RequestContext) -> SplicedHTML {
+        SplicedHTML(parts: parts, token: parts.count > 1 ? context.csrf.pageToken() : "")
+    }
+
+    /// The same put back together in a string sized once (`joined(separator:)` grew its result
+    /// as it went): a kept block, which goes on into a page's context as a rendered block.
+    private func joined(_ parts: [String], _ context: RequestContext) -> String {
+        guard parts.count > 1 else { return parts.first ?? "" }
         let token = context.csrf.pageToken()
         var page = ""
         page.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count } + (parts.count - 1) * token.utf8.count)
@@ -98,15 +101,6 @@ public final class PageFragments {
             page += part
         }
         return page
-    }
-
-    /// The same, written into a response's bytes (a whole page kept for a visitor without a session).
-    private func splice(_ parts: [String], _ context: RequestContext, into output: inout HTMLOutput) {
-        let token = parts.count > 1 ? context.csrf.pageToken() : ""
-        for (index, part) in parts.enumerated() {
-            if index > 0 { output.append(token) }
-            output.append(part)
-        }
     }
 }
 

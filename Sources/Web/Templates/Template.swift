@@ -55,6 +55,7 @@ struct TemplateEngine {
                 case .string(let value)?: text = value
                 case .bool(let value)?: text = value ? "true" : "false"
                 case .lazy(let compute)?: text = compute()
+                case .html(let html)?: html.write(into: &output, escaped: escaped); continue
                 case .list, .object, .null, .deferred, nil: continue
                 }
                 if escaped { output.appendEscaped(text) } else { output.append(text) }

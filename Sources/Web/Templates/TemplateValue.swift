@@ -11,6 +11,8 @@ public enum TemplateValue {
     case lazy(() -> String)
     /// Any value computed on first use only (the cart's lines, which most layouts never show).
     case deferred(DeferredValue)
+    /// Kept HTML with this request's CSRF token spliced in as it is written (a cart line).
+    case html(SplicedHTML)
 
     /// Converts a view-model value. Numbers become their text; an Optional's nil is null.
     public init(_ any: Any) {
@@ -41,6 +43,7 @@ public enum TemplateValue {
         case .list(let items): !items.isEmpty
         case .object, .lazy: true
         case .deferred(let value): value.resolved.isTruthy
+        case .html(let html): !html.isEmpty
         }
     }
 
