@@ -1,35 +1,49 @@
 /// Encodes the CGI response head ("Status: 200 OK\r\n", headers, blank line) into one buffer.
+///
+/// Each text is copied from its contiguous UTF-8 whole, between the CRs and LFs it holds (if
+/// any), and line ends are single bytes: the head was about 7,700 instructions of a cart page,
+/// most of them a scan of the copied bytes through the array's checked subscript and a
+/// two-byte array literal allocated for each line end.
 enum ResponseHead {
     static func encode(status: Int, reason: String, headers: [(name: String, value: String)]) -> [UInt8] {
         var capacity = 32 + reason.utf8.count
         for header in headers { capacity += header.name.utf8.count + header.value.utf8.count + 4 }
         var head: [UInt8] = []
         head.reserveCapacity(capacity)
-        head.append(contentsOf: "Status: ".utf8)
-        head.append(contentsOf: String(status).utf8)
+        appendSanitized("Status: ", to: &head)
+        appendSanitized(String(status), to: &head)
         if !reason.isEmpty {
             head.append(0x20)
             appendSanitized(reason, to: &head)
         }
-        head.append(contentsOf: [0x0D, 0x0A])
+        appendLineEnd(to: &head)
         for header in headers {
             appendSanitized(header.name, to: &head)
-            head.append(contentsOf: [0x3A, 0x20])
+            head.append(0x3A)
+            head.append(0x20)
             appendSanitized(header.value, to: &head)
-            head.append(contentsOf: [0x0D, 0x0A])
+            appendLineEnd(to: &head)
         }
-        head.append(contentsOf: [0x0D, 0x0A])
+        appendLineEnd(to: &head)
         return head
     }
 
+    private static func appendLineEnd(to head: inout [UInt8]) {
+        head.append(0x0D)
+        head.append(0x0A)
+    }
+
     /// Copies text, turning CR and LF into spaces so no value can split the response.
-    /// Copied whole, then mended in place: a byte-by-byte append was 1.4% of a product
-    /// page's worker CPU.
     private static func appendSanitized(_ text: String, to head: inout [UInt8]) {
-        let start = head.count
-        head.append(contentsOf: text.utf8)
-        for index in start..<head.count where head[index] == 0x0D || head[index] == 0x0A {
-            head[index] = 0x20
+        var text = text
+        text.withUTF8 { source in
+            var start = 0
+            for index in 0..<source.count where source[index] == 0x0D || source[index] == 0x0A {
+                head.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<index]))
+                head.append(0x20)
+                start = index + 1
+            }
+            head.append(contentsOf: UnsafeBufferPointer(rebasing: source[start...]))
         }
     }
 }

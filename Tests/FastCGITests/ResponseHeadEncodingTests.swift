@@ -16,5 +16,10 @@ final class ResponseHeadEncodingTests: XCTestCase {
                                        headers: [("X-A\nB", "v\r\nSet-Cookie: stolen=1"), ("Empty", ""), ("\r\n", "\n\n")])
         XCTAssertEqual(String(decoding: head, as: UTF8.self),
                        "Status: 200 OK  X-Reason: 1\r\nX-A B: v  Set-Cookie: stolen=1\r\nEmpty: \r\n  :   \r\n\r\n")
+        // At either end, and in a value longer than a small string (one stored in place).
+        let long = String(repeating: "é", count: 40)
+        let ends = ResponseHead.encode(status: 200, reason: "",
+                                       headers: [("\rX", "\nv\r"), ("L", long + "\r\n" + long + "\n")])
+        XCTAssertEqual(String(decoding: ends, as: UTF8.self), "Status: 200\r\n X:  v \r\nL: \(long)  \(long) \r\n\r\n")
     }
 }
