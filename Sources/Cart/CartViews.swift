@@ -38,11 +38,11 @@ public enum CartViews {
     public static func detail(_ context: RequestContext) throws -> Response {
         let cart = Cart.of(context)
         let lines = try cart.lines()
-        return try context.render("cart/detail", [
-            "title": "Your shopping cart",
-            "lines": TemplateValue.list(try lines.map { .object(["html": try renderedLine($0, context)]) }),
-            "has_lines": !lines.isEmpty,
-            "cart_total": lines.totalText,
+        return try context.render("cart/detail", context: [
+            "title": .string("Your shopping cart"),
+            "lines": .list(try lines.map { .object(["html": try renderedLine($0, context)]) }),
+            "has_lines": .bool(!lines.isEmpty),
+            "cart_total": .string(lines.totalText),
         ])
     }
 

@@ -127,6 +127,13 @@ extension TemplateEngineTests {
         for index in [0, 1, 150, 299] {
             XCTAssertEqual(many["name\(index)"].map { "\($0)" }, "string(\"\(index)\")")
         }
+        // A view's typed values over the context processors': a name they share is replaced, the others added.
+        var processors: TemplateObject = ["user": .string("anonymous"), "title": .string("My shop")]
+        processors.set(contentsOf: ["title": .string("Your cart"), "lines": .list([])])
+        XCTAssertEqual(processors.count, 3)
+        XCTAssertEqual(processors["title"].map { "\($0)" }, #"string("Your cart")"#)
+        XCTAssertEqual(processors["user"].map { "\($0)" }, #"string("anonymous")"#)
+        XCTAssertNotNil(processors["lines"])
         // Through the engine: an inner object without the name, then the outer one that has it.
         XCTAssertEqual(try render("{{#inner}}{{a}}/{{b}}{{/inner}}", ["a": "outer-a", "inner": ["b": "inner-b"]]), "outer-a/inner-b")
     }

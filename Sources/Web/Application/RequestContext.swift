@@ -95,6 +95,13 @@ public final class RequestContext {
         .html(bytes: try services.templates.renderBytes(template, try templateContext(values)), status: status)
     }
 
+    /// The same with the view's values built as template values already (the cart page): none
+    /// of them goes through `TemplateValue(Any)`'s casts, nor has its name hashed again.
+    public func render(_ template: String, context values: TemplateObject, status: Int = 200) throws -> Response {
+        let context = try templateContext(capacity: values.count) { $0.set(contentsOf: values) }
+        return .html(bytes: try services.templates.renderBytes(template, context), status: status)
+    }
+
     /// Renders `template` with some of its blocks already rendered (`PageFragments`): the
     /// rest, its layout, sees the context processors' values.
     public func render(_ template: String, prerendered: [String: String], _ values: [String: Any] = [:],
@@ -106,8 +113,15 @@ public final class RequestContext {
     /// The context processors' values with the view's over them, converted as they are merged
     /// (one dictionary, not a `[String: Any]` first and its converted copy).
     private func templateContext(_ values: [String: Any]) throws -> TemplateValue {
-        var context = try services.contextProcessors.values(for: self, capacity: values.count)
-        for (name, value) in values { context[name] = TemplateValue(value) }
+        try templateContext(capacity: values.count) { context in
+            for (name, value) in values { context[name] = TemplateValue(value) }
+        }
+    }
+
+    /// The context processors' values, then the view's (`addViewValues`), then DEBUG's queries.
+    private func templateContext(capacity: Int, _ addViewValues: (inout TemplateObject) -> Void) throws -> TemplateValue {
+        var context = try services.contextProcessors.values(for: self, capacity: capacity)
+        addViewValues(&context)
         if ContextProcessors.showsDebug(self) { context["sql_queries"] = TemplateValue(ContextProcessors.sqlQueries(database.log)) }
         return .object(context)
     }

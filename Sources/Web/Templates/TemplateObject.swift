@@ -46,6 +46,11 @@ public struct TemplateObject: ExpressibleByDictionaryLiteral {
         index(of: key).map { members[$0].value }
     }
 
+    /// Sets each member of `other` here (over one of the same name), its name's hash reused.
+    mutating func set(contentsOf other: TemplateObject) {
+        for member in other.members { set(member.key, member.value) }
+    }
+
     /// Sets (or, with nil, removes) a member; a name set again keeps its place.
     private mutating func set(_ key: TemplateKey, _ value: TemplateValue?) {
         switch (index(of: key), value) {
