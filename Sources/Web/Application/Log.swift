@@ -19,3 +19,60 @@ public enum LogText {
         return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
     }
 }
+
+/// The pool's access log: one line per request, `GET /cart/ 200 0.23ms pid=1234 sql=0`
+/// (method, path, status, milliseconds in the worker, worker pid, SQL statements).
+public enum AccessLogLine {
+    /// The line's bytes, newline included, written straight from the request's strings: as an
+    /// interpolated `String` it cost some 5,500 instructions a request (eleven appends, then
+    /// its UTF-8 copied into an array for `write`).
+    public static func bytes(method: String, path: String, status: Int, milliseconds: Double, pid: Int32,
+                             statements: Int) -> [UInt8] {
+        var line: [UInt8] = []
+        line.reserveCapacity(48 + method.utf8.count + path.utf8.count)
+        appendPrintable(method, to: &line)
+        line.append(0x20)
+        appendPrintable(path, to: &line)
+        line.append(0x20)
+        appendDecimal(status, to: &line)
+        line.append(0x20)
+        // Hundredths of a millisecond, rounded: `12.34ms`.
+        let hundredths = Int((max(0, milliseconds) * 100).rounded())
+        appendDecimal(hundredths / 100, to: &line)
+        line.append(UInt8(ascii: "."))
+        line.append(UInt8(ascii: "0") + UInt8(hundredths % 100 / 10))
+        line.append(UInt8(ascii: "0") + UInt8(hundredths % 10))
+        line.append(contentsOf: "ms pid=".utf8)
+        appendDecimal(Int(pid), to: &line)
+        line.append(contentsOf: " sql=".utf8)
+        appendDecimal(statements, to: &line)
+        line.append(0x0A)
+        return line
+    }
+
+    /// `text` as `LogText.printable` makes it: an ASCII control byte is a whole scalar in UTF-8
+    /// (every byte of a longer one is 0x80 or above), so replacing bytes replaces the same scalars.
+    private static func appendPrintable(_ text: String, to line: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { source in
+            var start = 0
+            for index in 0..<source.count where source[index] < 0x20 || source[index] == 0x7F {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<index]))
+                line.append(UInt8(ascii: "?"))
+                start = index + 1
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: source[start...]))
+        }
+    }
+
+    private static func appendDecimal(_ value: Int, to line: inout [UInt8]) {
+        if value < 0 { line.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        repeat {
+            line.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
+}
