@@ -121,6 +121,10 @@ extension TemplateEngineTests {
         let duplicated: TemplateObject = ["x": .string("first"), "x": .string("last")]
         XCTAssertEqual(duplicated.count, 1)
         XCTAssertEqual(duplicated["x"].map { "\($0)" }, #"string("last")"#, "the last one wins")
+        let interleaved: TemplateObject = ["a": .string("1"), "b": .string("2"), "a": .string("3"), "c": .string("4"), "b": .string("5"), "a": .string("6")]
+        XCTAssertEqual(interleaved.count, 3)
+        XCTAssertEqual(["a", "b", "c"].map { interleaved[$0].map { "\($0)" } ?? "nil" },
+                       [#"string("6")"#, #"string("5")"#, #"string("4")"#])
         // Many members, each found by its own name (a long list still answers right).
         var many = TemplateObject()
         for index in 0..<300 { many["name\(index)"] = .string(String(index)) }

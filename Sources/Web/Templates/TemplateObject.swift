@@ -18,9 +18,11 @@ public struct TemplateObject: ExpressibleByDictionaryLiteral {
 
     public init() {}
 
+    /// Built in one pass (a page makes about ten of these: each cart line, the cart summary, the
+    /// user): set one name at a time, each searched the list and could grow it again.
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        members.reserveCapacity(elements.count)
-        for (name, value) in elements { self[name] = value }
+        members = elements.map { Member(key: TemplateKey($0.0), value: $0.1) }
+        if members.count > 1 { keepLastOfRepeatedNames() }
     }
 
     /// The members of a dictionary (whose names are distinct, so none is searched for).
@@ -58,6 +60,20 @@ public struct TemplateObject: ExpressibleByDictionaryLiteral {
         case (let index?, nil): members.remove(at: index)
         case (nil, let value?): members.append(Member(key: key, value: value))
         case (nil, nil): break
+        }
+    }
+
+    /// A name given twice keeps its first place and its last value, as setting it again does.
+    private mutating func keepLastOfRepeatedNames() {
+        var index = 1
+        while index < members.count {
+            let key = members[index].key
+            if let earlier = members[..<index].firstIndex(where: { $0.key.hash == key.hash && $0.key.name == key.name }) {
+                members[earlier].value = members[index].value
+                members.remove(at: index)
+            } else {
+                index += 1
+            }
         }
     }
 
