@@ -1,9 +1,8 @@
 /// Encodes the CGI response head ("Status: 200 OK\r\n", headers, blank line) into one buffer.
 ///
-/// Each text is copied from its contiguous UTF-8 whole, between the CRs and LFs it holds (if
-/// any), and line ends are single bytes: the head was about 7,700 instructions of a cart page,
-/// most of them a scan of the copied bytes through the array's checked subscript and a
-/// two-byte array literal allocated for each line end.
+/// Each text is copied from its contiguous UTF-8 whole (a text without CR or LF, the usual
+/// case, at once), and line ends are single bytes: a two-byte array literal was allocated for
+/// each line end, and the copied bytes were scanned again through the array's checked subscript.
 enum ResponseHead {
     static func encode(status: Int, reason: String, headers: [(name: String, value: String)]) -> [UInt8] {
         var capacity = 32 + reason.utf8.count

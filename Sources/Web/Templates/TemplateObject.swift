@@ -18,8 +18,8 @@ public struct TemplateObject: ExpressibleByDictionaryLiteral {
 
     public init() {}
 
-    /// Built in one pass (a page makes about ten of these: each cart line, the cart summary, the
-    /// user): set one name at a time, each searched the list and could grow it again.
+    /// Built in one pass: a page makes about ten of these (each cart line, the cart summary, the
+    /// user), and setting their names one at a time searched the list and grew it for each.
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
         members = elements.map { Member(key: TemplateKey($0.0), value: $0.1) }
         if members.count > 1 { keepLastOfRepeatedNames() }
