@@ -25,9 +25,12 @@ final class AccessLogLineTests: XCTestCase {
     func testNoPathCanForgeALine() {
         XCTAssertEqual(line("GET", "/x\n200 0.01ms pid=1 sql=0\r\u{7F}\u{1B}[31m"),
                        "GET /x?200 0.01ms pid=1 sql=0???[31m 200 0.23ms pid=1234 sql=0\n")
-        // As LogText.printable has it: only ASCII controls go; every other character stays, byte for byte.
+        // Only ASCII controls go; every other character stays, byte for byte (a C1 control such as
+        // U+0085 too, as before), in the line and in `LogText.printable`'s string alike.
         let path = "/caf\u{E9}/\u{85}/\u{1F600}/%0A?q=\t"
-        XCTAssertEqual(line("GET", path), "GET \(LogText.printable(path)) 200 0.23ms pid=1234 sql=0\n")
+        XCTAssertEqual(line("GET", path), "GET /caf\u{E9}/\u{85}/\u{1F600}/%0A?q=? 200 0.23ms pid=1234 sql=0\n")
         XCTAssertEqual(LogText.printable(path), "/caf\u{E9}/\u{85}/\u{1F600}/%0A?q=?")
+        XCTAssertEqual(LogText.printable("\u{0}a\u{7F}"), "?a?")
+        XCTAssertEqual(LogText.printable("plain"), "plain")
     }
 }

@@ -15,9 +15,28 @@ public enum Log {
 public enum LogText {
     /// A path cannot forge log lines: control characters become `?`.
     public static func printable(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
-        return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        guard text.utf8.contains(where: isControl) else { return text }
+        var bytes: [UInt8] = []
+        appendPrintable(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// `text`'s UTF-8 with each ASCII control byte made `?`. Such a byte is a whole scalar in
+    /// UTF-8 (every byte of a longer one is 0x80 or above), so this replaces control characters.
+    static func appendPrintable(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { source in
+            var start = 0
+            for index in 0..<source.count where isControl(source[index]) {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<index]))
+                bytes.append(UInt8(ascii: "?"))
+                start = index + 1
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: source[start...]))
+        }
+    }
+
+    private static func isControl(_ byte: UInt8) -> Bool { byte < 0x20 || byte == 0x7F }
 }
 
 /// The pool's access log: one line per request, `GET /cart/ 200 0.23ms pid=1234 sql=0`
@@ -30,9 +49,9 @@ public enum AccessLogLine {
                              statements: Int) -> [UInt8] {
         var line: [UInt8] = []
         line.reserveCapacity(48 + method.utf8.count + path.utf8.count)
-        appendPrintable(method, to: &line)
+        LogText.appendPrintable(method, to: &line)
         line.append(0x20)
-        appendPrintable(path, to: &line)
+        LogText.appendPrintable(path, to: &line)
         line.append(0x20)
         appendDecimal(status, to: &line)
         line.append(0x20)
@@ -48,21 +67,6 @@ public enum AccessLogLine {
         appendDecimal(statements, to: &line)
         line.append(0x0A)
         return line
-    }
-
-    /// `text` as `LogText.printable` makes it: an ASCII control byte is a whole scalar in UTF-8
-    /// (every byte of a longer one is 0x80 or above), so replacing bytes replaces the same scalars.
-    private static func appendPrintable(_ text: String, to line: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { source in
-            var start = 0
-            for index in 0..<source.count where source[index] < 0x20 || source[index] == 0x7F {
-                line.append(contentsOf: UnsafeBufferPointer(rebasing: source[start..<index]))
-                line.append(UInt8(ascii: "?"))
-                start = index + 1
-            }
-            line.append(contentsOf: UnsafeBufferPointer(rebasing: source[start...]))
-        }
     }
 
     private static func appendDecimal(_ value: Int, to line: inout [UInt8]) {
