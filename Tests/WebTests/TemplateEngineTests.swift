@@ -52,6 +52,25 @@ final class TemplateEngineTests: XCTestCase {
         XCTAssertEqual(defaults, "<title>Default</title><main></main>")
     }
 
+    /// A page with some blocks already rendered (`PageFragments`): the child's blocks are written
+    /// as they were rendered, wherever the layout places them; everything else sees the context.
+    func testPrerenderedBlocksStandForTheChildsOwn() throws {
+        let base = "<title>{{$title}}Default{{/title}}</title><h1>{{$title}}{{/title}}</h1>{{> nav}}"
+            + "<main>{{$content}}{{/content}}</main><footer>{{$footer}}{{year}}{{/footer}}</footer>"
+        let child = "{{<base}}{{$title}}{{name}}{{/title}}{{$content}}<p>{{name}}</p>{{/content}}{{/base}}"
+        let templates = try renderer(["base": base, "nav": "<nav>{{user}}</nav>", "child": child])
+        let context: [String: Any] = ["name": "live & well", "user": "ann", "year": "2026"]
+        let blocks = try templates.renderBlocks("child", ["name": "Tea & Co"])
+        XCTAssertEqual(blocks, ["title": "Tea &amp; Co", "content": "<p>Tea &amp; Co</p>"])
+        XCTAssertEqual(try templates.render("child", context, prerendered: blocks),
+                       "<title>Tea &amp; Co</title><h1>Tea &amp; Co</h1><nav>ann</nav><main><p>Tea &amp; Co</p></main>"
+                       + "<footer>2026</footer>")
+        // Only the blocks given: the others are rendered; a block the child does not override keeps its default.
+        XCTAssertEqual(try templates.render("child", context, prerendered: ["content": "<p>kept</p>", "footer": "not the child's"]),
+                       "<title>live &amp; well</title><h1>live &amp; well</h1><nav>ann</nav><main><p>kept</p></main>"
+                       + "<footer>2026</footer>")
+    }
+
     func testStandaloneTagsTakeTheirLine() throws {
         let template = "<ul>\n  {{#items}}\n  <li>{{.}}</li>\n  {{/items}}\n</ul>\n"
         XCTAssertEqual(try render(template, ["items": ["a", "b"]]), "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n")

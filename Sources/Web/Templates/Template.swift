@@ -11,7 +11,7 @@ struct TemplateEngine {
             for (block, body) in overrides {
                 var output = HTMLOutput(capacity: 4096)
                 var stack = [context]
-                render(body, &stack, blocks: overrides, into: &output)
+                render(body, &stack, blocks: overrides, prerendered: [:], into: &output)
                 rendered[block] = String(decoding: output.bytes, as: UTF8.self)
             }
         }
@@ -21,21 +21,12 @@ struct TemplateEngine {
     /// The page as the response's body: rendered into bytes, never a `String` (see `HTMLOutput`).
     /// The blocks in `prerendered` are taken as they are (text, not re-rendered, not escaped
     /// again): only the rest of the page, its layout, sees `context`.
+    /// They are written where the layout places those blocks: rewriting the page's nodes with
+    /// them, a copy of its blocks' dictionary for every request, was some 6,000 instructions.
     func renderBytes(_ name: String, _ context: TemplateValue, prerendered: [String: String] = [:]) throws -> [UInt8] {
-        guard !prerendered.isEmpty else { return page(try nodes(name), context) }
-        let nodes = try nodes(name).map { node -> TemplateNode in
-            guard case .parent(let parent, var overrides) = node else { return node }
-            for (block, html) in prerendered where overrides[block] != nil { overrides[block] = [.text(html)] }
-            return .parent(name: parent, blocks: overrides)
-        }
-        return page(nodes, context)
-    }
-
-    /// A whole page from its nodes.
-    private func page(_ nodes: [TemplateNode], _ context: TemplateValue) -> [UInt8] {
         var output = HTMLOutput(capacity: 16 * 1024)
         var stack = [context]
-        render(nodes, &stack, blocks: [:], into: &output)
+        render(try nodes(name), &stack, blocks: [:], prerendered: prerendered, into: &output)
         return output.bytes
     }
 
@@ -44,7 +35,10 @@ struct TemplateEngine {
         return nodes
     }
 
-    private func render(_ nodes: [TemplateNode], _ stack: inout [TemplateValue], blocks: [String: [TemplateNode]], into output: inout HTMLOutput) {
+    /// `blocks`: the overrides of the templates that extend this one, the outermost winning.
+    /// `prerendered`: the outermost child's blocks already rendered, written as they are.
+    private func render(_ nodes: [TemplateNode], _ stack: inout [TemplateValue], blocks: [String: [TemplateNode]],
+                        prerendered: [String: String], into output: inout HTMLOutput) {
         for node in nodes {
             switch node {
             case .text(let text):
@@ -62,31 +56,37 @@ struct TemplateEngine {
             case .section(let path, let inverted, let body):
                 let value = lookup(path, stack)?.resolved ?? .null
                 if inverted {
-                    if !value.isTruthy { render(body, &stack, blocks: blocks, into: &output) }
+                    if !value.isTruthy { render(body, &stack, blocks: blocks, prerendered: prerendered, into: &output) }
                 } else if value.isTruthy {
                     if case .list(let items) = value {
                         for item in items {
                             stack.append(item)
-                            render(body, &stack, blocks: blocks, into: &output)
+                            render(body, &stack, blocks: blocks, prerendered: prerendered, into: &output)
                             stack.removeLast()
                         }
                     } else {
                         stack.append(value)
-                        render(body, &stack, blocks: blocks, into: &output)
+                        render(body, &stack, blocks: blocks, prerendered: prerendered, into: &output)
                         stack.removeLast()
                     }
                 }
             case .partial(let name):
-                if let partial = templates[name] { render(partial, &stack, blocks: [:], into: &output) }
+                if let partial = templates[name] { render(partial, &stack, blocks: [:], prerendered: [:], into: &output) }
             case .parent(let name, let overrides):
                 guard let parent = templates[name] else { continue }
                 // A block the caller already overrode wins over this level's (the child is outermost).
                 // A page's outermost child has no caller's blocks: its own are taken as they are,
                 // not copied into a new dictionary (and every name hashed again) for each request.
                 let merged = blocks.isEmpty ? overrides : overrides.merging(blocks) { _, outer in outer }
-                render(parent, &stack, blocks: merged, into: &output)
+                render(parent, &stack, blocks: merged, prerendered: prerendered, into: &output)
             case .block(let name, let defaultBody):
-                render(blocks[name] ?? defaultBody, &stack, blocks: blocks, into: &output)
+                // A prerendered block is one the outermost child overrides (`renderBlocks`), and
+                // its override wins over any other: its text stands for it.
+                if let html = prerendered[name], blocks[name] != nil {
+                    output.append(html)
+                } else {
+                    render(blocks[name] ?? defaultBody, &stack, blocks: blocks, prerendered: prerendered, into: &output)
+                }
             }
         }
     }
