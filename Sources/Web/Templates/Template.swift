@@ -82,7 +82,7 @@ struct TemplateEngine {
             case .block(let name, let defaultBody):
                 // A prerendered block is one the outermost child overrides (`renderBlocks`), and
                 // its override wins over any other: its text stands for it.
-                if let html = prerendered[name], blocks[name] != nil {
+                if !prerendered.isEmpty, let html = prerendered[name], blocks[name] != nil {
                     output.append(html)
                 } else {
                     render(blocks[name] ?? defaultBody, &stack, blocks: blocks, prerendered: prerendered, into: &output)
