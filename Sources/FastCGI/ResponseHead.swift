@@ -9,8 +9,8 @@ enum ResponseHead {
         for header in headers { capacity += header.name.utf8.count + header.value.utf8.count + 4 }
         var head: [UInt8] = []
         head.reserveCapacity(capacity)
-        appendSanitized("Status: ", to: &head)
-        appendSanitized(String(status), to: &head)
+        head.append(contentsOf: "Status: ".utf8)  // nothing here can hold a CR or an LF
+        head.append(contentsOf: String(status).utf8)
         if !reason.isEmpty {
             head.append(0x20)
             appendSanitized(reason, to: &head)

@@ -63,9 +63,12 @@ public final class VersionCheckBoard: @unchecked Sendable {
     /// When the newest question announced was asked (wall clock nanoseconds, `Moment.wall`).
     private var askingSince: UnsafeMutablePointer<Atomic<Int64>> { field(6) }
     /// Counts publications; what sleepers wait on (`awaitAnswer`).
-    private var publications: UnsafeMutablePointer<UInt32> { (base + 7 * 8).assumingMemoryBound(to: UInt32.self) }
     private var publicationCount: UnsafeMutablePointer<Atomic<UInt32>> {
         (base + 7 * 8).assumingMemoryBound(to: Atomic<UInt32>.self)
+    }
+    /// The same 4 bytes as the plain word `futex(2)` takes.
+    private var publications: UnsafeMutablePointer<UInt32> {
+        UnsafeMutableRawPointer(publicationCount).assumingMemoryBound(to: UInt32.self)
     }
 
     /// A moment on the wall clock, and the wall clock's offset from the monotonic one then.
