@@ -32,6 +32,25 @@ final class RouterTests: XCTestCase {
         guard case .appendSlash = router().match(method: "GET", path: "/tea") else { return XCTFail() }
         guard case .notFound = router().match(method: "GET", path: "/a/b/c/") else { return XCTFail() }
     }
+
+    /// Segments are split at the byte `/` and compared byte for byte.
+    func testSegmentsAreBytes() {
+        guard case .found(_, let add, _) = router().match(method: "POST", path: "//cart//add/7//") else { return XCTFail() }
+        XCTAssertEqual(add, ["product_id": "7"], "empty segments are skipped, as before")
+        // U+212A KELVIN SIGN is canonically equivalent to "K" for String's ==; Django compares code points.
+        var kelvin = Router()
+        kelvin.get("/Kettles/") { _ in .text("kettles") }
+        guard case .notFound = kelvin.match(method: "GET", path: "/\u{212A}ettles/") else { return XCTFail("a Kelvin sign matched a K") }
+        guard case .found = kelvin.match(method: "GET", path: "/Kettles/") else { return XCTFail() }
+        // A combining mark after a slash: one Character with it, but the slash still ends the segment.
+        guard case .notFound = router().match(method: "GET", path: "/cart/\u{301}/") else { return XCTFail() }
+        guard case .notFound = router().match(method: "GET", path: "/t\u{e9}a/") else { return XCTFail("a slug is ASCII") }
+        guard case .found(_, let slug, _) = router().match(method: "GET", path: "/green_tea-2/") else { return XCTFail() }
+        XCTAssertEqual(slug, ["category_slug": "green_tea-2"])
+        guard case .notFound = router().match(method: "GET", path: "/1234567890123456789/x/") else {
+            return XCTFail("an id too long for an Int matched")
+        }
+    }
 }
 
 final class FormDataTests: XCTestCase {

@@ -30,7 +30,14 @@ public struct Router: RouteRegistering, Sendable {
         let route = Route(methods: methods, pattern: RoutePattern(pattern), name: name, effects: effects, view: view)
         let position = routes.firstIndex { route.pattern.isMoreSpecific(than: $0.pattern) } ?? routes.endIndex
         routes.insert(route, at: position)
+        routesBySegmentCount = Array(repeating: [], count: (routes.map(\.pattern.segments.count).max() ?? 0) + 1)
+        for route in routes { routesBySegmentCount[route.pattern.segments.count].append(route) }
     }
+
+    /// The same routes, in the same order, by how many segments they have: a path is
+    /// only tried against those it could match (trying every route of the shop was half of
+    /// a request's routing).
+    private var routesBySegmentCount: [[Route]] = []
 
     /// The named routes, for reversing.
     public var urls: URLs {
@@ -47,21 +54,26 @@ public struct Router: RouteRegistering, Sendable {
     }
 
     public func match(method: String, path: String) -> Match {
-        let segments = RoutePattern.segments(of: path)
-        let trailingSlash = path.hasSuffix("/")
-        var allowed: Set<String> = []
-        // By index: `for route in routes` copied every route (its set, pattern and closure
-        // retained and released) on every request, for the few that match.
-        for index in routes.indices {
-            guard let parameters = routes[index].pattern.match(segments, trailingSlash: trailingSlash) else { continue }
-            let route = routes[index]
-            if route.methods.contains(method) { return .found(route.view, parameters: parameters, effects: route.effects) }
-            allowed.formUnion(route.methods)
+        var path = path
+        return path.withUTF8 { path in
+            let segments = RoutePattern.segments(of: path)
+            let trailingSlash = path.last == UInt8(ascii: "/")
+            guard segments.count < routesBySegmentCount.count else { return .notFound }
+            let candidates = routesBySegmentCount[segments.count]
+            var allowed: Set<String> = []
+            // By index: `for route in candidates` copied every route (its set, pattern and
+            // closure retained and released) on every request, for the few that match.
+            for index in candidates.indices {
+                guard let parameters = candidates[index].pattern.match(path, segments, trailingSlash: trailingSlash) else { continue }
+                let route = candidates[index]
+                if route.methods.contains(method) { return .found(route.view, parameters: parameters, effects: route.effects) }
+                allowed.formUnion(route.methods)
+            }
+            if !allowed.isEmpty { return .methodNotAllowed(allowed: allowed) }
+            if !trailingSlash, candidates.contains(where: { $0.pattern.match(path, segments, trailingSlash: true) != nil }) {
+                return .appendSlash
+            }
+            return .notFound
         }
-        if !allowed.isEmpty { return .methodNotAllowed(allowed: allowed) }
-        if !path.hasSuffix("/"), routes.contains(where: { $0.pattern.match(segments, trailingSlash: true) != nil }) {
-            return .appendSlash
-        }
-        return .notFound
     }
 }
