@@ -157,7 +157,7 @@ final class SessionSettingsTests: XCTestCase {
 
     func testARequestForAHostThatIsNotAllowedGets400() throws {
         var settings = try TestSite.settings(engine: .signedCookies)
-        settings.allowedHosts = ["shop.example", ".example.org"]
+        settings.allowedHosts = ["shop.example", ".example.org", "Shop.Test"]
         let application = try TestSite.application(settings: settings)
         defer { application.services.database.close() }
         for host in ["evil.example", "shop.example.evil", "example.org.evil", ""] {
@@ -165,7 +165,7 @@ final class SessionSettingsTests: XCTestCase {
             XCTAssertEqual(response.status, 400, host)
             XCTAssertNil(response.setCookie(named: "sessionid"))
         }
-        for host in ["shop.example", "SHOP.example:8000", "example.org", "www.example.org"] {
+        for host in ["shop.example", "SHOP.example:8000", "example.org", "www.example.org", "shop.test", "SHOP.TEST"] {
             XCTAssertEqual(application.handle(Request(path: "/noop/", headers: ["host": host])).status, 200, host)
         }
     }

@@ -150,9 +150,9 @@ public final class Application {
     }
 
     private func isAllowedHost(_ host: String) -> Bool {
-        let host = host.lowercased()
+        let host = ASCIICase.lowercased(host)
         for pattern in services.settings.allowedHosts {
-            let pattern = pattern.lowercased()
+            let pattern = ASCIICase.lowercased(pattern)
             if pattern == "*" || pattern == host { return true }
             // ".example.com" matches example.com and its subdomains, as in Django.
             if pattern.hasPrefix("."), host == pattern.dropFirst() || host.hasSuffix(pattern) { return true }

@@ -69,9 +69,8 @@ public final class RequestContext {
     public func body() throws -> MultipartForm {
         if let parsedBody { return parsedBody }
         let type = request.headers["content-type"] ?? ""
-        let lowered = type.lowercased()
         var body = MultipartForm()
-        if type.isEmpty || lowered.hasPrefix("application/x-www-form-urlencoded") {
+        if type.isEmpty || ASCIICase.hasPrefix(type, "application/x-www-form-urlencoded") {
             // Django's DATA_UPLOAD_MAX_MEMORY_SIZE and _NUMBER_FIELDS hold for urlencoded bodies too.
             guard request.body.count <= settings.uploadLimits.maxFieldBytes else {
                 throw HTTPError.badRequest("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
@@ -80,7 +79,7 @@ public final class RequestContext {
             guard body.fields.pairs.count <= settings.uploadLimits.maxFields else {
                 throw HTTPError.badRequest("The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS.")
             }
-        } else if lowered.hasPrefix("multipart/form-data") {
+        } else if ASCIICase.hasPrefix(type, "multipart/form-data") {
             // The boundary keeps its case: only the media type is case-insensitive.
             body = try MultipartParser.parse(body: request.body, contentType: type, limits: settings.uploadLimits)
         } else {

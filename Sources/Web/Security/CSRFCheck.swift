@@ -40,8 +40,9 @@ enum CSRFCheck {
 
     /// Bodies Django parses into `request.POST`; any other (JSON, say) has no form field.
     static func isFormEncoded(_ request: Request) -> Bool {
-        let type = request.headers["content-type"]?.lowercased() ?? ""
-        return type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") || type.hasPrefix("multipart/form-data")
+        let type = request.headers["content-type"] ?? ""
+        return type.isEmpty || ASCIICase.hasPrefix(type, "application/x-www-form-urlencoded")
+            || ASCIICase.hasPrefix(type, "multipart/form-data")
     }
 
     /// `Origin` equals `scheme://host[:port]` of this request (default ports may be left out).

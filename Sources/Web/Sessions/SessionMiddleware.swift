@@ -67,7 +67,7 @@ public enum SessionMiddleware {
     }
 
     static func appendVary(_ response: inout Response, _ header: String) {
-        if let index = response.headers.firstIndex(where: { $0.name.lowercased() == "vary" }) {
+        if let index = response.headers.firstIndex(where: { Response.sameName($0.name, "Vary") }) {
             if !response.headers[index].value.lowercased().contains(header.lowercased()) {
                 response.headers[index].value += ", " + header
             }
