@@ -25,6 +25,9 @@
 #          a leak grows by as much in every round, a bounded cache that fills stops growing)
 #        BENCH_SOAK_KINDS=0,1,2,3,4,5,6,7 (the soak's kinds of request, to find which one grows:
 #          0 /, 1 and 7 product pages, 2 the cart, 3 add-to-cart, 4 a category, 5 checkout, 6 a 404)
+#        BENCH_AUTOGROUP=0 (kernel.sched_autogroup_enabled for the run, restored after: 0 as
+#          deploy/sysctl-shop.conf sets it for a shop's server, 1 the kernel's default, keep to leave
+#          the host's setting; printed under the table. Without root it is the host's)
 #        BENCH_ADMIN=1 (the admin rows: they need BENCH_PRODUCTS products, added if missing)
 #        Costs that stay flat as the shop grows (after the soak, on the last pool; 0 skips each):
 #        BENCH_PRODUCTS=100000 (`GET /` before and after `shop loaddemo --products N`, a deep page,
@@ -83,6 +86,11 @@ if [ "$BENCH_INSTRUCTIONS" = 1 ]; then
     export SWIFT_DETERMINISTIC_HASHING=1
 fi
 BENCH_BASELINE=${BENCH_BASELINE:-}
+BENCH_AUTOGROUP=${BENCH_AUTOGROUP:-0}
+[[ "$BENCH_AUTOGROUP" =~ ^(0|1|keep)$ ]] || die "BENCH_AUTOGROUP: 0, 1 or keep (got '$BENCH_AUTOGROUP')"
+AUTOGROUP_FILE=/proc/sys/kernel/sched_autogroup_enabled
+AUTOGROUP_WAS=""         # the host's setting, put back by cleanup when the run changed it
+SCHEDULER_NOTE=""        # the setting the run measured under, printed under the table
 
 # Fixed ports stay below 32768: Linux hands 32768-60999 to outgoing connections, and on a busy
 # loopback one of those can hold the very port a server is about to bind (seen here).
@@ -114,7 +122,27 @@ cleanup() {
     [ "$started_nginx" -eq 1 ] && bash "$SCRIPTS/nginx.sh" stop "$NGINX_PREFIX"
     [ "$started_redis" -eq 1 ] && bash "$SCRIPTS/redis.sh" stop "$REDIS_DIR"
     [ "$started_pg" -eq 1 ] && bash "$SCRIPTS/postgres.sh" stop "$PG_DIR"
+    [ -z "$AUTOGROUP_WAS" ] || echo "$AUTOGROUP_WAS" >"$AUTOGROUP_FILE" || true
     exit "$status"
+}
+
+# The kernel's autogroup gives each session (nginx, PostgreSQL, the pool: each its own) an equal
+# share of the cores, whatever its number of processes: the pool's 4 workers together weighed as
+# much as nginx alone. Measured alternated (README, "The machine"), the shop's rows gained 8-13%
+# with it off and the bare page none, so the run uses a shop server's setting unless told not to.
+set_scheduler() {
+    local host
+    host=$(cat "$AUTOGROUP_FILE" 2>/dev/null) || { SCHEDULER_NOTE="no kernel.sched_autogroup_enabled on this kernel"; return 0; }
+    if [ "$BENCH_AUTOGROUP" != keep ] && [ "$BENCH_AUTOGROUP" != "$host" ]; then
+        if echo "$BENCH_AUTOGROUP" 2>/dev/null >"$AUTOGROUP_FILE"; then
+            AUTOGROUP_WAS=$host
+            SCHEDULER_NOTE="kernel.sched_autogroup_enabled=$BENCH_AUTOGROUP for this run (the host's $host, restored; BENCH_AUTOGROUP)"
+            return 0
+        fi
+        SCHEDULER_NOTE="kernel.sched_autogroup_enabled=$host, the host's: BENCH_AUTOGROUP=$BENCH_AUTOGROUP needs root"
+        return 0
+    fi
+    SCHEDULER_NOTE="kernel.sched_autogroup_enabled=$host (BENCH_AUTOGROUP=$BENCH_AUTOGROUP)"
 }
 
 # ---- services -------------------------------------------------------------------------------
@@ -493,6 +521,7 @@ print_table() {
     echo "worker memory:"
     for row in "${MEMORY[@]}"; do echo "  $row"; done
     echo "wrk -t$BENCH_THREADS -c$BENCH_CONNECTIONS -d$BENCH_DURATION; raw reports in $BENCH_DIR"
+    echo "scheduler: $SCHEDULER_NOTE"
 }
 
 # ---- the rows -------------------------------------------------------------------------------
@@ -890,6 +919,7 @@ main() {
     trap 'exit 130' INT
     trap 'exit 143' TERM
     ensure_deps
+    set_scheduler
     command -v wrk >/dev/null || die "wrk is missing; run deploy/scripts/install-deps.sh as root"
     [ "$BENCH_INSTRUCTIONS" != 1 ] || command -v valgrind >/dev/null ||
         die "BENCH_INSTRUCTIONS=1 needs valgrind (apt-get install valgrind)"
