@@ -53,9 +53,8 @@ struct RoutePattern: Sendable {
         return false
     }
 
-    /// Literal segments are compared byte for byte, as Django compares them (`String`'s `==`
-    /// would also take a Kelvin sign for a K).
-    /// `parts`: where `path`'s segments lie (`segments(of:)`).
+    /// `parts` are where `path`'s segments lie (`segments(of:)`). Literal segments are compared
+    /// byte for byte, as Django compares them (`String`'s `==` would take a Kelvin sign for a K).
     func match(_ path: UnsafeBufferPointer<UInt8>, _ parts: [Range<Int>], trailingSlash: Bool) -> [String: String]? {
         guard parts.count == segments.count, trailingSlash == self.trailingSlash else { return nil }
         // The literals first: most routes are refused there, before a parameter is made.
