@@ -128,7 +128,7 @@ cleanup() {
 
 # The kernel's autogroup gives each session (nginx, PostgreSQL, the pool: each its own) an equal
 # share of the cores, whatever its number of processes: the pool's 4 workers together weighed as
-# much as nginx alone. Measured alternated (README, "The machine"), the shop's rows gained 8-13%
+# much as nginx alone. Measured alternated (README, "The machine"), the shop's rows gained 7-13%
 # with it off and the bare page none, so the run uses a shop server's setting unless told not to.
 set_scheduler() {
     local host
