@@ -126,9 +126,9 @@ cleanup() {
     exit "$status"
 }
 
-# The kernel's autogroup gives each session (nginx, PostgreSQL, the pool: each its own) an equal
-# share of the cores, whatever its number of processes: the pool's 4 workers together weighed as
-# much as nginx alone. Measured alternated (README, "The machine"), the shop's rows gained 7-13%
+# The kernel's autogroup gives each session (nginx, the pool, every PostgreSQL process: each its
+# own) an equal share of the cores, whatever its number of processes: the pool's 4 workers
+# together weighed as much as nginx alone, or one backend. Measured alternated (README, "The machine"), the shop's rows gained 7-13%
 # with it off and the bare page none, so the run uses a shop server's setting unless told not to.
 set_scheduler() {
     local host
