@@ -53,30 +53,19 @@ public enum AccessLogLine {
         line.append(0x20)
         LogText.appendPrintable(path, to: &line)
         line.append(0x20)
-        appendDecimal(status, to: &line)
+        DecimalDigits.append(status, to: &line)
         line.append(0x20)
         // Hundredths of a millisecond, rounded: `12.34ms`.
         let hundredths = Int((max(0, milliseconds) * 100).rounded())
-        appendDecimal(hundredths / 100, to: &line)
+        DecimalDigits.append(hundredths / 100, to: &line)
         line.append(UInt8(ascii: "."))
         line.append(UInt8(ascii: "0") + UInt8(hundredths % 100 / 10))
         line.append(UInt8(ascii: "0") + UInt8(hundredths % 10))
         line.append(contentsOf: "ms pid=".utf8)
-        appendDecimal(Int(pid), to: &line)
+        DecimalDigits.append(Int(pid), to: &line)
         line.append(contentsOf: " sql=".utf8)
-        appendDecimal(statements, to: &line)
+        DecimalDigits.append(statements, to: &line)
         line.append(0x0A)
         return line
-    }
-
-    private static func appendDecimal(_ value: Int, to line: inout [UInt8]) {
-        if value < 0 { line.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt = 1
-        while divisor <= magnitude / 10 { divisor *= 10 }
-        repeat {
-            line.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
-        } while divisor > 0
     }
 }

@@ -126,7 +126,7 @@ public struct SetCookie: Sendable {
             put("; expires=")
             put(HTTPDate.format(Date().addingTimeInterval(TimeInterval(maxAge))))
             put("; Max-Age=")
-            put(String(maxAge))
+            DecimalDigits.append(maxAge, to: &header)
         }
         put("; Path=")
         put(path)

@@ -32,7 +32,7 @@ enum SessionJSON {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let bool): out.append(contentsOf: (bool ? "true" : "false").utf8)
-        case .int(let int): writeInt(int, into: &out)
+        case .int(let int): DecimalDigits.append(int, to: &out)
         case .double(let double):
             // JSON has no infinities or NaN.
             out.append(contentsOf: (double.isFinite ? "\(double)" : "null").utf8)
@@ -73,22 +73,6 @@ enum SessionJSON {
         out.append(hexDigits[Int(unit >> 8 & 0xF)])
         out.append(hexDigits[Int(unit >> 4 & 0xF)])
         out.append(hexDigits[Int(unit & 0xF)])
-    }
-
-    /// Decimal digits, without the `String` that `String(int)` would allocate.
-    private static func writeInt(_ int: Int, into out: inout [UInt8]) {
-        if int < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = int.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for Int.min's 19 digits
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            out.append(contentsOf: buffer[start...])
-        }
     }
 
     private static func writeString(_ string: String, into out: inout [UInt8]) {
