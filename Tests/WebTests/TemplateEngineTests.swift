@@ -100,6 +100,19 @@ final class TemplateEngineTests: XCTestCase {
                        "a token alone is something to show")
     }
 
+    /// A kept block goes into a page's context as text: the same parts and tokens, and sized exactly.
+    func testSplicedHTMLAsTextIsWhatItWrites() {
+        let line = SplicedHTML(parts: ["<a>", "<b>", "<c>"], token: "T&k")
+        XCTAssertEqual(line.text, "<a>T&k<b>T&k<c>")
+        XCTAssertEqual(line.byteCount, line.text.utf8.count)
+        var output = HTMLOutput(capacity: line.byteCount)
+        line.write(into: &output)
+        XCTAssertEqual(String(decoding: output.bytes, as: UTF8.self), line.text)
+        XCTAssertEqual(SplicedHTML(parts: ["kept whole"], token: "unused").text, "kept whole")
+        XCTAssertEqual(SplicedHTML(parts: ["kept whole"], token: "unused").byteCount, 10, "no token without a cut")
+        XCTAssertEqual(SplicedHTML(parts: [], token: "T").text, "")
+    }
+
     func testSyntaxErrorsNameTheFileAndLine() {
         XCTAssertThrowsError(try renderer(["broken": "line1\n{{#open}}\nnever closed"])) { error in
             XCTAssertTrue("\(error)".contains("broken.html"), "\(error)")

@@ -43,11 +43,11 @@ public final class PageFragments {
                 return ["": try context.render(template, prerendered: blocks, ["csrf_token": tokenMarker]).bodyText]
             }
             let html = spliced(page[""] ?? [], context)
-            var output = HTMLOutput(capacity: html.parts.reduce(0) { $0 + $1.utf8.count } + html.parts.count * 64)
+            var output = HTMLOutput(capacity: html.byteCount)
             html.write(into: &output)
             return .html(bytes: output.bytes, status: status)
         }
-        return try context.render(template, prerendered: blocks.mapValues { joined($0, context) }, status: status)
+        return try context.render(template, prerendered: blocks.mapValues { spliced($0, context).text }, status: status)
     }
 
     /// A partial template (`cart/line`) rendered once per `key` and kept, with the
@@ -87,20 +87,6 @@ public final class PageFragments {
     /// only when there is a form to take it.
     private func spliced(_ parts: [String], _ context: RequestContext) -> SplicedHTML {
         SplicedHTML(parts: parts, token: parts.count > 1 ? context.csrf.pageToken() : "")
-    }
-
-    /// The same put back together in a string sized once (`joined(separator:)` grew its result
-    /// as it went): a kept block, which goes on into a page's context as a rendered block.
-    private func joined(_ parts: [String], _ context: RequestContext) -> String {
-        guard parts.count > 1 else { return parts.first ?? "" }
-        let token = context.csrf.pageToken()
-        var page = ""
-        page.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count } + (parts.count - 1) * token.utf8.count)
-        for (index, part) in parts.enumerated() {
-            if index > 0 { page += token }
-            page += part
-        }
-        return page
     }
 }
 
